@@ -1,0 +1,179 @@
+"""The records that flow through the pipeline: frozen, slotted, and free of I/O.
+
+Offsets are character offsets into ``Document.text``. Blocks partition the document,
+sentences partition their block and spans partition their sentence, so joining every
+span of an article in order gives the document text back exactly. Whitespace and
+separators are spans too (language ``und``), which is what makes that round trip hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+
+UNDETERMINED = "und"
+"""Language code for spans with no letters (numbers, URLs, punctuation, whitespace)."""
+
+
+class BlockKind(StrEnum):
+    TITLE = "title"
+    BODY = "body"
+    CAPTION = "caption"
+    BOILERPLATE = "boilerplate"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input file as discovered on disk."""
+
+    path: Path
+    relpath: str  # relative to the input folder, POSIX separators
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article read from a source; a JSON list or JSONL file gives several."""
+
+    source: Source
+    key: str  # stable, unique within the run: relpath, plus "#N" for the Nth JSON record
+    text: str
+    title: str | None = None
+    meta: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of text in one language; ``english`` is set by the translate stage."""
+
+    start: int
+    end: int
+    text: str
+    lang: str = UNDETERMINED
+    confidence: float = 0.0
+    english: str | None = None
+    flags: tuple[str, ...] = ()
+
+    @property
+    def needs_translation(self) -> bool:
+        return self.lang not in (UNDETERMINED, "en") and bool(self.text.strip())
+
+    @property
+    def english_text(self) -> str:
+        """The span as it reads in English: its translation, or the text itself."""
+        if self.english is None:
+            return self.text
+        # Keep the original's surrounding whitespace so joined sentences stay readable.
+        lead = self.text[: len(self.text) - len(self.text.lstrip())]
+        trail = self.text[len(self.text.rstrip()) :]
+        return lead + self.english + trail
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    spans: tuple[Span, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(span.text for span in self.spans)
+
+    @property
+    def english(self) -> str:
+        return "".join(span.english_text for span in self.spans).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: BlockKind
+    start: int
+    end: int
+    sentences: tuple[Sentence, ...]
+    rule: str | None = None  # the config rule that made it boilerplate or a caption
+
+    @property
+    def text(self) -> str:
+        return "".join(sentence.text for sentence in self.sentences)
+
+    @property
+    def english(self) -> str:
+        return " ".join(s.english for s in self.sentences if s.english)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    document: Document
+    blocks: tuple[Block, ...]
+
+    def spans(self) -> Iterator[Span]:
+        for block in self.blocks:
+            for sentence in block.sentences:
+                yield from sentence.spans
+
+    def sentences(self, *kinds: BlockKind) -> Iterator[tuple[Block, Sentence]]:
+        for block in self.blocks:
+            if not kinds or block.kind in kinds:
+                for sentence in block.sentences:
+                    yield block, sentence
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """One picked sentence, traceable to the original text."""
+
+    start: int
+    end: int
+    block_index: int
+    english: str
+    original: str
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    sentences: tuple[SummarySentence, ...]
+    language: str = "en"
+    method: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleResult:
+    """What one article produced: the article itself, its summaries and its problems."""
+
+    article: Article
+    summary: Summary
+    source_summary: Summary | None = None  # in the article's own language, when asked for
+    flags: tuple[str, ...] = ()  # problems a reviewer must see, e.g. "no model for ru→en"
+
+    @property
+    def failed(self) -> bool:
+        return any(flag.startswith("error:") for flag in self.flags)
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    """A source (or one record inside it) that could not be processed."""
+
+    relpath: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    done: int
+    skipped: int
+    failed: int
+    spans_translated: int
+    seconds: float
+    errors: tuple[FileError, ...] = ()
+
+    def line(self) -> str:
+        return (
+            f"mixdigest: {self.done} done, {self.skipped} skipped, {self.failed} failed, "
+            f"{self.spans_translated} spans translated, {self.seconds:.1f}s"
+        )
