@@ -36,6 +36,7 @@ class InputSettings:
 class LanguageSettings:
     target: str = "en"
     candidates: tuple[str, ...] | None = None  # None: "auto"
+    require_models: tuple[str, ...] = ("uk",)
 
 
 @dataclass(frozen=True)
@@ -200,8 +201,9 @@ def parse(raw: Mapping[str, Any], base: Path, origin: str = "config") -> Config:
     _check_keys(s, "paths", {"input", "output", "models", "state", "log_file"}, p)
 
     def path(key: str, default: str | None) -> Path | None:
-        value = _typed(s, "paths", key, default, lambda v: v is None or isinstance(v, str),
-                       "a path", p)
+        value = _typed(
+            s, "paths", key, default, lambda v: v is None or isinstance(v, str), "a path", p
+        )
         if value is None:
             if default is not None:
                 p.add(f"paths.{key}", "must not be empty")
@@ -219,63 +221,154 @@ def parse(raw: Mapping[str, Any], base: Path, origin: str = "config") -> Config:
     s = _section(raw, "input", p)
     _check_keys(s, "input", {"max_bytes", "extensions"}, p)
     d_in = InputSettings()
-    exts = _typed(s, "input", "extensions", list(d_in.extensions),
-                  lambda v: isinstance(v, list) and v and all(
-                      isinstance(e, str) and e.startswith(".") for e in v),
-                  "a list of extensions such as .txt", p)
+    exts = _typed(
+        s,
+        "input",
+        "extensions",
+        list(d_in.extensions),
+        lambda v: (
+            isinstance(v, list) and bool(v) and all(isinstance(e, str) and e.startswith(".") for e in v)
+        ),
+        "a list of extensions such as .txt",
+        p,
+    )
     input_settings = InputSettings(
-        max_bytes=_typed(s, "input", "max_bytes", d_in.max_bytes, _is_int(1),
-                         "a positive number of bytes", p),
+        max_bytes=_typed(
+            s, "input", "max_bytes", d_in.max_bytes, _is_int(1), "a positive number of bytes", p
+        ),
         extensions=tuple(e.lower() for e in exts),
     )
 
     s = _section(raw, "languages", p)
-    _check_keys(s, "languages", {"target", "candidates"}, p)
-    target = _typed(s, "languages", "target", "en", lambda v: v == "en",
-                    "'en' (the only target the job supports)", p)
-    candidates = _typed(s, "languages", "candidates", "auto",
-                        lambda v: v == "auto" or (isinstance(v, list) and v
-                                                  and all(_is_lang(c) for c in v)),
-                        "'auto' or a list of language codes such as [en, uk, ru]", p)
+    _check_keys(s, "languages", {"target", "candidates", "require_models"}, p)
+    target = _typed(
+        s,
+        "languages",
+        "target",
+        "en",
+        lambda v: v == "en",
+        "'en' (the only target the job supports)",
+        p,
+    )
+    candidates = _typed(
+        s,
+        "languages",
+        "candidates",
+        "auto",
+        lambda v: v == "auto" or (isinstance(v, list) and bool(v) and all(_is_lang(c) for c in v)),
+        "'auto' or a list of language codes such as [en, uk, ru]",
+        p,
+    )
+    required = _typed(
+        s,
+        "languages",
+        "require_models",
+        ["uk"],
+        lambda v: isinstance(v, list) and all(_is_lang(c) for c in v),
+        "a list of language codes such as [uk]",
+        p,
+    )
     languages = LanguageSettings(
-        target=target, candidates=None if candidates == "auto" else tuple(candidates)
+        target=target,
+        candidates=None if candidates == "auto" else tuple(candidates),
+        require_models=tuple(required),
     )
 
     s = _section(raw, "translation", p)
     d_tr = TranslationSettings()
     _check_keys(s, "translation", set(asdict(d_tr)), p)
-    compute_types = {"int8", "int8_float32", "int8_float16", "int16", "float32", "float16",
-                     "bfloat16", "auto", "default"}
+    compute_types = {
+        "int8",
+        "int8_float32",
+        "int8_float16",
+        "int16",
+        "float32",
+        "float16",
+        "bfloat16",
+        "auto",
+        "default",
+    }
     translation = TranslationSettings(
-        beam_size=_typed(s, "translation", "beam_size", d_tr.beam_size, _is_int(1),
-                         "a whole number ≥ 1", p),
-        compute_type=_typed(s, "translation", "compute_type", d_tr.compute_type,
-                            lambda v: v in compute_types, f"one of {sorted(compute_types)}", p),
-        threads=_typed(s, "translation", "threads", d_tr.threads, _is_int(0),
-                       "a whole number ≥ 0", p),
-        max_batch_tokens=_typed(s, "translation", "max_batch_tokens", d_tr.max_batch_tokens,
-                                _is_int(16), "a whole number ≥ 16", p),
-        max_decoding_ratio=float(_typed(s, "translation", "max_decoding_ratio",
-                                        d_tr.max_decoding_ratio, _is_number(1.0, 100.0),
-                                        "a number from 1 to 100", p)),
-        repetition_penalty=float(_typed(s, "translation", "repetition_penalty",
-                                        d_tr.repetition_penalty, _is_number(1.0, 10.0),
-                                        "a number from 1 to 10", p)),
-        no_repeat_ngram_size=_typed(s, "translation", "no_repeat_ngram_size",
-                                    d_tr.no_repeat_ngram_size, _is_int(0),
-                                    "a whole number ≥ 0", p),
+        beam_size=_typed(
+            s, "translation", "beam_size", d_tr.beam_size, _is_int(1), "a whole number ≥ 1", p
+        ),
+        compute_type=_typed(
+            s,
+            "translation",
+            "compute_type",
+            d_tr.compute_type,
+            lambda v: v in compute_types,
+            f"one of {sorted(compute_types)}",
+            p,
+        ),
+        threads=_typed(
+            s, "translation", "threads", d_tr.threads, _is_int(0), "a whole number ≥ 0", p
+        ),
+        max_batch_tokens=_typed(
+            s,
+            "translation",
+            "max_batch_tokens",
+            d_tr.max_batch_tokens,
+            _is_int(16),
+            "a whole number ≥ 16",
+            p,
+        ),
+        max_decoding_ratio=float(
+            _typed(
+                s,
+                "translation",
+                "max_decoding_ratio",
+                d_tr.max_decoding_ratio,
+                _is_number(1.0, 100.0),
+                "a number from 1 to 100",
+                p,
+            )
+        ),
+        repetition_penalty=float(
+            _typed(
+                s,
+                "translation",
+                "repetition_penalty",
+                d_tr.repetition_penalty,
+                _is_number(1.0, 10.0),
+                "a number from 1 to 10",
+                p,
+            )
+        ),
+        no_repeat_ngram_size=_typed(
+            s,
+            "translation",
+            "no_repeat_ngram_size",
+            d_tr.no_repeat_ngram_size,
+            _is_int(0),
+            "a whole number ≥ 0",
+            p,
+        ),
     )
 
     s = _section(raw, "summary", p)
     _check_keys(s, "summary", {"sentences", "ratio", "also_in_source_language"}, p)
-    ratio = _typed(s, "summary", "ratio", None,
-                   lambda v: v is None or (_is_number(0.0, 1.0)(v) and v > 0),
-                   "a number above 0 and at most 1, or null", p)
+    ratio = _typed(
+        s,
+        "summary",
+        "ratio",
+        None,
+        lambda v: v is None or (_is_number(0.0, 1.0)(v) and v > 0),
+        "a number above 0 and at most 1, or null",
+        p,
+    )
     summary = SummarySettings(
         sentences=_typed(s, "summary", "sentences", 3, _is_int(1), "a whole number ≥ 1", p),
         ratio=None if ratio is None else float(ratio),
-        also_in_source_language=_typed(s, "summary", "also_in_source_language", False,
-                                       lambda v: isinstance(v, bool), "true or false", p),
+        also_in_source_language=_typed(
+            s,
+            "summary",
+            "also_in_source_language",
+            False,
+            lambda v: isinstance(v, bool),
+            "true or false",
+            p,
+        ),
     )
 
     s = _section(raw, "segment", p)

@@ -1,0 +1,213 @@
+"""Everything that persists between runs: the run lock, atomic writes, the run state.
+
+A run killed at any moment must leave no half-written file and a state the next run
+can finish from. Outputs are written to a temporary file beside the target, flushed
+to disk and renamed over it; the state store is SQLite in WAL mode and records an
+article only after its outputs are in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from jobs.errors import LockHeld, MixdigestError, OutputError
+
+TEMP_MARK = ".mixdigest-tmp-"
+
+
+class RunLock:
+    """An exclusive, non-blocking lock on ``<state>/run.lock``.
+
+    flock is released by the kernel when its holder dies, so a lock file left by a
+    killed run is simply taken over; the PID and start time written into it are only
+    there to tell the user who holds a live lock.
+    """
+
+    def __init__(self, state_dir: Path) -> None:
+        self.path = state_dir / "run.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise MixdigestError(
+                f"cannot create the run lock {self.path}: {exc.strerror}; "
+                "check that the state folder (--state-dir) is writable"
+            ) from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise LockHeld(
+                    f"another mixdigest run holds the lock {self.path} ({holder}); not starting"
+                ) from None
+            raise
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"PID {os.getpid()}, started {started}\n".encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> RunLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Replace ``path`` with ``data`` in one step, or leave the old file as it was."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = path.with_name(f"{TEMP_MARK}{os.getpid()}-{path.name}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is durable only once the directory entry is on disk.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete temporary files a killed run left behind. Call only while holding the lock."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for tmp in folder.glob(f"{TEMP_MARK}*"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed += 1
+    return removed
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleState:
+    key: str
+    source_sha256: str
+    fingerprint: str
+    outputs: tuple[str, ...]
+    status: str
+
+
+class StateStore:
+    """What each article was last built from, so unchanged inputs are skipped."""
+
+    def __init__(self, state_dir: Path) -> None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.path = state_dir / "state.sqlite"
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS articles ("
+                " key TEXT PRIMARY KEY, source TEXT NOT NULL, source_sha256 TEXT NOT NULL,"
+                " fingerprint TEXT NOT NULL, outputs TEXT NOT NULL, status TEXT NOT NULL,"
+                " updated REAL NOT NULL)"
+            )
+            self._db.execute("CREATE INDEX IF NOT EXISTS by_source ON articles(source)")
+        except sqlite3.DatabaseError as exc:
+            raise MixdigestError(
+                f"the run state {self.path} cannot be opened ({exc}); move it aside and "
+                "rerun with --force to rebuild it"
+            ) from exc
+
+    def by_source(self) -> dict[str, list[ArticleState]]:
+        found: dict[str, list[ArticleState]] = {}
+        rows = self._db.execute(
+            "SELECT source, key, source_sha256, fingerprint, outputs, status FROM articles"
+        )
+        for source, key, sha, fingerprint, outputs, status in rows:
+            found.setdefault(source, []).append(
+                ArticleState(key, sha, fingerprint, tuple(json.loads(outputs)), status)
+            )
+        return found
+
+    def record(self, source: str, states: Iterable[ArticleState]) -> None:
+        """Replace what is known of one source's articles, in one transaction."""
+        now = time.time()
+        with self._transaction():
+            self._db.execute("DELETE FROM articles WHERE source = ?", (source,))
+            self._db.executemany(
+                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        s.key,
+                        source,
+                        s.source_sha256,
+                        s.fingerprint,
+                        json.dumps(s.outputs),
+                        s.status,
+                        now,
+                    )
+                    for s in states
+                ],
+            )
+
+    def forget_missing(self, present_sources: set[str]) -> list[ArticleState]:
+        """Drop sources no longer in the input folder; return what they had produced."""
+        gone = [
+            s
+            for src, states in self.by_source().items()
+            if src not in present_sources
+            for s in states
+        ]
+        with self._transaction():
+            for state in gone:
+                self._db.execute("DELETE FROM articles WHERE key = ?", (state.key,))
+        return gone
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,116 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from jobs.records import (
+    Article,
+    ArticleResult,
+    Block,
+    BlockKind,
+    Document,
+    Sentence,
+    Source,
+    Span,
+    Summary,
+    SummarySentence,
+)
+from jobs.render import language_shares, output_name, render_index, render_json, render_markdown
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "a.txt",
+        "news/a.txt",
+        "news__a.txt",
+        "../../etc/passwd",
+        "x\x00y",
+        "/abs/olute",
+        "я" * 300,
+        "feed.jsonl#12",
+    ],
+)
+def test_output_names_are_safe_file_names(key: str) -> None:
+    name = output_name(key)
+    assert name == output_name(key)  # stable
+    assert "/" not in name and "\x00" not in name and not name.startswith(".")
+    assert len(name.encode()) < 255
+    assert Path("out", name).resolve().parent == Path("out").resolve()
+
+
+def test_output_names_never_collide_where_the_readable_part_does() -> None:
+    keys = ["news/a.txt", "news__a.txt", "news?a.txt", "news*a.txt", "a" * 100, "a" * 101]
+    assert len({output_name(k) for k in keys}) == len(keys)
+
+
+def _result() -> ArticleResult:
+    text = "Home / Бізнес\n\nThe firm won a deal. FILE – A man speaks, 2021."
+    source = Source(Path("/in/a.txt"), "a.txt", "abc", len(text))
+    doc = Document(source, "a.txt", text, title="A story")
+    crumb = Block(
+        BlockKind.BOILERPLATE,
+        0,
+        15,
+        (
+            Sentence(
+                0,
+                15,
+                (
+                    Span(0, 5, "Home ", "en", 0.9),
+                    Span(5, 7, "/ ", "und", 1.0),
+                    Span(7, 15, "Бізнес\n\n", "uk", 0.99, english="Business"),
+                ),
+            ),
+        ),
+        rule="breadcrumb",
+    )
+    body = Block(BlockKind.BODY, 15, 36, (Sentence(15, 36, (Span(15, 36, text[15:36], "en", 1),)),))
+    caption = Block(
+        BlockKind.CAPTION,
+        36,
+        len(text),
+        (Sentence(36, len(text), (Span(36, len(text), text[36:], "en", 1),)),),
+        rule="file photo",
+    )
+    article = Article(doc, (crumb, body, caption))
+    summary = Summary(
+        (SummarySentence(15, 36, 1, "The firm won a deal.", "The firm won a deal.", ("en",)),),
+        method="test",
+    )
+    return ArticleResult(article, summary, flags=("error: no ru→en model",))
+
+
+def test_review_file_shows_summary_translations_set_aside_and_flags() -> None:
+    md = render_markdown(_result(), "a.abc")
+    assert md.startswith("# A story\n")
+    summary = md.split("## Summary")[1].split("##")[0]
+    assert "- The firm won a deal." in summary and "FILE" not in summary
+    assert "| 7–15 | uk | Бізнес | Business |" in md
+    set_aside = md.split("## Set aside")[1]
+    assert "boilerplate (breadcrumb): Home / Бізнес → Home / Business" in set_aside
+    assert "caption (file photo): FILE – A man speaks, 2021." in set_aside
+    assert "- error: no ru→en model" in md.split("## Flags")[1]
+    assert "Status: failed" in md
+
+
+def test_json_keeps_offsets_into_the_original() -> None:
+    result = _result()
+    data = json.loads(render_json(result, "a.abc"))
+    text = result.article.document.text
+    for block in data["blocks"]:
+        for sentence in block["sentences"]:
+            for span in sentence["spans"]:
+                assert text[span["start"] : span["end"]] == span["text"]
+    assert data["summary"]["sentences"][0]["start"] == 15
+    assert data["status"] == "failed"
+    assert data["languages"] == language_shares(result)
+    assert set(data["languages"]) == {"en", "uk"}
+
+
+def test_index_links_articles_and_names_errors() -> None:
+    index = render_index(
+        [("a.abc", "a.txt", "ok", ""), ("b.def", "b.png", "error", "binary")], "mixdigest: 1 done"
+    )
+    assert "[a.abc](a.abc.md)" in index
+    assert "| b.def | `b.png` | error | binary |" in index
