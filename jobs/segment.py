@@ -88,9 +88,10 @@ _NEXT_WORD = regex.compile(r"[\"'“‘«„(\[–—-]*\s?([\p{L}\p{M}]+)")
 _OPENERS = "\"'“‘«„([{"
 
 # URLs, e-mail addresses and bare domains: never split inside, always spans of their own.
+# A top-level domain in mixed case ("voa.com.The") is a glued sentence, not a domain.
 _URL = regex.compile(
     r"(?:https?://|ftp://|www\.)[^\s<>\"“”«»]*[^\s<>\"“”«».,;:!?)\]’'…]"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.(?:\p{Ll}{2,}|\p{Lu}{2,})\b"
     r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|info|io|ua|ru|uk|eu|de|fr|pl|by|kz|us"
     r"|co|me|tv|news|online|biz|int)\b(?![.@]?\w)(?:/[^\s<>\"“”«»]*[^\s<>\"“”«».,;:!?)\]’'…])?",
 )
@@ -193,7 +194,8 @@ def _next_word(text: str, after: int) -> str | None:
 _SCRIPT_RUN = regex.compile(
     r"(?P<cyr>\p{Cyrillic}[\p{Cyrillic}\p{M}]*)"
     r"|(?P<lat>\p{Latin}[\p{Latin}\p{M}]*)"
-    r"|(?P<oth>[\p{L}--[\p{Cyrillic}\p{Latin}]][\p{L}\p{M}--[\p{Cyrillic}\p{Latin}]]*)"
+    r"|(?P<oth>[\p{L}--[\p{Cyrillic}\p{Latin}]][\p{L}\p{M}--[\p{Cyrillic}\p{Latin}]]*)",
+    regex.V1,  # set difference ("--") needs V1
 )
 _URL_SCRIPT = "url"
 
