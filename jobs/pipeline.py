@@ -1,0 +1,373 @@
+"""One run: discover → read → segment → detect → translate (one batch) → summarise → write.
+
+The stages are pure functions over records; this module only wires them and owns the
+order of side effects, so that a run killed at any point can be finished by the next:
+outputs are written atomically and an article is recorded in the state store only
+after its files are in place.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from jobs import __version__, ingest, langid, render, segment, summarize
+from jobs.config import Config
+from jobs.errors import InputError, MissingPrerequisite, MixdigestError, OutputError
+from jobs.models import ModelStore, missing_model_message
+from jobs.progress import NoProgress, Progress
+from jobs.records import (
+    Article,
+    ArticleResult,
+    BlockKind,
+    FileError,
+    RunReport,
+    Source,
+    Span,
+)
+from jobs.state import ArticleState, RunLock, StateStore, atomic_write, remove_stale_temporaries
+from jobs.translate import Engine, TranslationMemory, TranslationOutcome, translate_all
+
+log = logging.getLogger("mixdigest")
+
+EngineFactory = Callable[[str], Engine | None]
+"""Given a source language, the engine that translates it to English, or None."""
+
+
+@dataclass
+class _Work:
+    """Articles of the sources that must be (re)done this run, in discovery order."""
+
+    articles: dict[str, list[Article]] = field(default_factory=dict)  # source relpath → …
+    sources: dict[str, Source] = field(default_factory=dict)
+    errors: list[FileError] = field(default_factory=list)
+
+
+def run_fingerprint(config: Config, store: ModelStore) -> str:
+    """What an output depends on besides its input: settings, models and code version."""
+    models = sorted(f"{m.from_code}-{m.to_code}@{m.version}" for m in store.installed())
+    settings = config.fingerprint("languages", "translation", "summary", "segment")
+    return f"{__version__}|{settings}|{','.join(models)}"
+
+
+def run(
+    config: Config,
+    *,
+    force: bool = False,
+    engine_factory: EngineFactory | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Process every new or changed article under the input folder. Holds the run lock."""
+    started = time.monotonic()
+    progress = progress or NoProgress()
+    paths = config.paths
+    if not paths.input.is_dir():
+        raise MissingPrerequisite(
+            f"input folder {paths.input} does not exist; create it or pass --input DIR"
+        )
+    with RunLock(paths.state):
+        remove_stale_temporaries(paths.output)
+        store = ModelStore(paths.models)
+        engines = engine_factory or _argos_engines(config, store)
+        fingerprint = run_fingerprint(config, store)
+        state = StateStore(paths.state)
+        try:
+            return _run_locked(config, state, store, engines, fingerprint, force, progress, started)
+        finally:
+            state.close()
+            progress.close()
+
+
+def _run_locked(
+    config: Config,
+    state: StateStore,
+    store: ModelStore,
+    engines: EngineFactory,
+    fingerprint: str,
+    force: bool,
+    progress: Progress,
+    started: float,
+) -> RunReport:
+    paths = config.paths
+    sources, errors = ingest.discover(paths.input, config.input.extensions)
+    known = state.by_source()
+    for gone in state.forget_missing({s.relpath for s in sources}):
+        log.info("input %s is gone; its outputs stay in place", gone.key)
+
+    todo: list[Source] = []
+    unchanged: list[ArticleState] = []
+    for source in sources:
+        previous = known.get(source.relpath, [])
+        if (
+            not force
+            and previous
+            and all(
+                p.source_sha256 == source.sha256
+                and p.fingerprint == fingerprint
+                and p.status != "error"
+                and all((paths.output / out).is_file() for out in p.outputs)
+                for p in previous
+            )
+        ):
+            unchanged.extend(previous)
+        else:
+            todo.append(source)
+
+    progress.start(len(todo))
+    work = _prepare(config, store, todo, progress)
+    errors.extend(work.errors)
+
+    results, spans_translated = _translate_and_summarise(config, work, engines, state, progress)
+
+    rows: list[tuple[str, str, str, str]] = []
+    failed_sources: set[str] = {e.relpath.split("#")[0] for e in errors}
+    done = 0
+    for relpath, source_results in results.items():
+        states = []
+        try:
+            for result in source_results:
+                name = _write_article(config, result)
+                status = "failed" if result.failed else "ok"
+                note = "; ".join(result.flags)
+                rows.append((name, result.article.document.key, status, note))
+                states.append(
+                    ArticleState(
+                        result.article.document.key,
+                        work.sources[relpath].sha256,
+                        fingerprint,
+                        (f"{name}.md", f"{name}.json"),
+                        status,
+                    )
+                )
+                if result.failed:
+                    errors.append(FileError(result.article.document.key, note))
+        except OutputError as exc:
+            errors.append(FileError(relpath, str(exc)))
+            failed_sources.add(relpath)
+            continue
+        if any(s.status == "failed" for s in states):
+            failed_sources.add(relpath)
+        # A source whose records partly failed to read is recorded as "error" so that
+        # the next run retries it instead of skipping it as unchanged.
+        if relpath in failed_sources:
+            states = [replace(s, status="error") for s in states]
+        state.record(relpath, states)
+        done += 1
+
+    for kept in unchanged:
+        name = kept.outputs[0].removesuffix(".md") if kept.outputs else kept.key
+        rows.append((name, kept.key, "unchanged", ""))
+    for error in errors:
+        if error.relpath not in {r[1] for r in rows}:
+            rows.append((render.output_name(error.relpath), error.relpath, "error", error.reason))
+
+    report = RunReport(
+        done=done - len(failed_sources & set(results)),
+        skipped=len({s.relpath for s in sources}) - len(todo),
+        failed=len(failed_sources),
+        spans_translated=spans_translated,
+        seconds=time.monotonic() - started,
+        errors=tuple(errors),
+    )
+    rows.sort(key=lambda row: row[1])
+    _write_run_files(config, rows, report)
+    return report
+
+
+def _prepare(
+    config: Config, store: ModelStore, sources: Iterable[Source], progress: Progress
+) -> _Work:
+    """Read, segment and detect. Per-file problems become FileErrors, never exceptions."""
+    work = _Work()
+    installed_sources = {m.from_code for m in store.installed() if m.to_code == "en"}
+    detector = langid.LanguageDetector(
+        langid.candidate_languages(config.languages, installed_sources)
+    )
+    for source in sources:
+        try:
+            documents, record_errors = ingest.read(source, config.input)
+        except InputError as exc:
+            work.errors.append(FileError(source.relpath, str(exc)))
+            progress.advance(articles=1)
+            continue
+        work.errors.extend(record_errors)
+        articles = [
+            langid.label(segment.segment(doc, config.segment), detector) for doc in documents
+        ]
+        if articles:
+            work.articles[source.relpath] = articles
+            work.sources[source.relpath] = source
+        elif not record_errors:
+            work.errors.append(FileError(source.relpath, "no articles in this file"))
+    return work
+
+
+def _translate_and_summarise(
+    config: Config, work: _Work, engines: EngineFactory, state: StateStore, progress: Progress
+) -> tuple[dict[str, list[ArticleResult]], int]:
+    requests: dict[str, set[str]] = defaultdict(set)
+    for articles in work.articles.values():
+        for article in articles:
+            for span in article.spans():
+                if span.needs_translation:
+                    requests[span.lang].add(span.text.strip())
+
+    available: dict[str, Engine] = {}
+    missing: set[str] = set()
+    for lang in sorted(requests):
+        engine = engines(lang)
+        if engine is None:
+            missing.add(lang)
+        else:
+            available[lang] = engine
+    required_missing = sorted(missing & set(config.languages.require_models))
+    if required_missing:
+        raise MissingPrerequisite(
+            "\n".join(missing_model_message(lang) for lang in required_missing)
+        )
+
+    with TranslationMemory(config.paths.state) as memory:
+        outcome = translate_all(
+            {lang: texts for lang, texts in requests.items() if lang in available},
+            available,
+            memory,
+            progress=lambda n: progress.advance(spans=n),
+        )
+
+    results: dict[str, list[ArticleResult]] = {}
+    for relpath, articles in work.articles.items():
+        results[relpath] = []
+        for article in articles:
+            translated = _apply_translations(article, outcome, missing)
+            results[relpath].append(_summarise(config, translated, missing))
+            progress.advance(articles=1)
+    return results, outcome.translated
+
+
+def _apply_translations(
+    article: Article, outcome: TranslationOutcome, missing: set[str]
+) -> Article:
+    def span_in_english(span: Span) -> Span:
+        if not span.needs_translation:
+            return span
+        key = (span.lang, span.text.strip())
+        english = outcome.translations.get(key)
+        if english is None:
+            flag = "no-model" if span.lang in missing else "untranslated"
+            return replace(span, flags=(*span.flags, flag))
+        return replace(span, english=english, flags=(*span.flags, *outcome.flags.get(key, ())))
+
+    blocks = tuple(
+        replace(
+            block,
+            sentences=tuple(
+                replace(sentence, spans=tuple(span_in_english(s) for s in sentence.spans))
+                for sentence in block.sentences
+            ),
+        )
+        for block in article.blocks
+    )
+    return replace(article, blocks=blocks)
+
+
+def _summarise(config: Config, article: Article, missing: set[str]) -> ArticleResult:
+    flags: list[str] = []
+    untranslated = _untranslated_by_lang(article)
+    for lang, count in sorted(untranslated.items()):
+        if lang in missing:
+            flags.append(
+                f"error: no {lang}→en model; {count} span(s) left untranslated. Fix: "
+                f"mixdigest models download {lang} en (or models install FILE.argosmodel)"
+            )
+        else:
+            flags.append(f"error: {count} {lang} span(s) could not be translated")
+    suspicious = sum(
+        1 for span in article.spans() if set(span.flags) - {"no-model", "untranslated"}
+    )
+    if suspicious:
+        flags.append(f"check: {suspicious} translation(s) look suspicious (see flags column)")
+    summary = summarize.summarize(article, config.summary)
+    source_summary = None
+    if config.summary.also_in_source_language:
+        language = _main_foreign_language(article)
+        if language is not None:
+            source_summary = summarize.summarize_source_language(article, config.summary, language)
+    return ArticleResult(article, summary, source_summary, tuple(flags))
+
+
+def _main_foreign_language(article: Article) -> str | None:
+    """The non-English language with the most letters in the body, if any."""
+    letters: dict[str, int] = defaultdict(int)
+    for _, sentence in article.sentences(BlockKind.BODY):
+        for span in sentence.spans:
+            if span.needs_translation:
+                letters[span.lang] += len(span.text)
+    return max(sorted(letters), key=letters.__getitem__) if letters else None
+
+
+def _untranslated_by_lang(article: Article) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for span in article.spans():
+        if span.needs_translation and span.english is None:
+            counts[span.lang] += 1
+    return counts
+
+
+def _write_article(config: Config, result: ArticleResult) -> str:
+    name = render.output_name(result.article.document.key)
+    out = config.paths.output
+    # JSON first, review file last: the .md's presence means the article is complete.
+    atomic_write(out / f"{name}.json", render.render_json(result, name))
+    atomic_write(out / f"{name}.md", render.render_markdown(result, name))
+    return name
+
+
+def _write_run_files(
+    config: Config, rows: list[tuple[str, str, str, str]], report: RunReport
+) -> None:
+    out = config.paths.output
+    try:
+        atomic_write(out / "index.md", render.render_index(rows, report.line()))
+        manifest = {
+            "version": __version__,
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "done": report.done,
+            "skipped": report.skipped,
+            "failed": report.failed,
+            "spans_translated": report.spans_translated,
+            "seconds": round(report.seconds, 3),
+            "errors": [{"source": e.relpath, "reason": e.reason} for e in report.errors],
+        }
+        atomic_write(out / "run.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    except OutputError as exc:
+        log.error("%s", exc)
+
+
+def _argos_engines(config: Config, store: ModelStore) -> EngineFactory:
+    """Engines for installed Argos packages, loaded on first use and once per run."""
+    from jobs.translate import ArgosEngine
+
+    loaded: dict[str, Engine | None] = {}
+
+    def engine_for(lang: str) -> Engine | None:
+        if lang not in loaded:
+            model = store.find(lang, config.languages.target)
+            if model is None:
+                loaded[lang] = None
+            else:
+                try:
+                    loaded[lang] = ArgosEngine(model, config.translation, config.paths.models)
+                except MixdigestError:
+                    raise
+                except Exception as exc:  # a broken package must stop the run, named
+                    raise MissingPrerequisite(
+                        f"the installed model {model.name} at {model.path} cannot be loaded "
+                        f"({exc}); reinstall it: mixdigest models install FILE.argosmodel"
+                    ) from exc
+        return loaded[lang]
+
+    return engine_for
