@@ -71,6 +71,7 @@ SPLIT_CASES = {
     "glued after a quote": ["It ended “badly.”", "The next day was calm."],
     "question and exclamation": ["Really? ", "Yes! ", "Fine?! ", "Good."],
     "url": ["See https://example.org/a.b/c.html for more. ", "Then stop."],
+    "url with capitals": ["Read https://example.org/News.Today/Item.Html now. ", "Done."],
     "url at the end": ["Read https://voa.com/a.b. ", "Then stop."],
     "bare domain": ["The site voa.com and example.org/a.b are up. ", "Good."],
     "e-mail": ["Write to news.desk@voa.com or Editor@Example.org today. ", "We reply."],
