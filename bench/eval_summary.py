@@ -3,9 +3,10 @@
     .venv/bin/python bench/eval_summary.py FILE.jsonl [FILE ...] [--sentences N]
 
 Rows are {"id", "text", "summary"} (an optional "title" becomes the document title). Every
-method sees the same sentences: the article as the job segments it, handed to sumy through
-the project's tokenizer. A table is printed per file; the LAST line is one JSON object with
-the scores of the FIRST file: {"ours": {"rouge1": x, "rouge2": x, "rougeLsum": x}, ...}.
+method sees the same sentences: the article as jobs.segment cuts it (with config/job.yaml's
+rules), handed to sumy through jobs.segment.SentenceTokenizer. A table is printed per file;
+the LAST line is one JSON object with the scores of the FIRST file:
+{"ours": {"rouge1": x, "rouge2": x, "rougeLsum": x}, "lead": {...}, ...}.
 
 Files named ``uk_*``/``ru_*`` are summarised in their own language (summarize_source_language)
 and scored with a Unicode word tokenizer without stemming: rouge-score's default tokenizer
@@ -33,20 +34,16 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import itertools
 
-from jobs.config import SummarySettings
+from jobs.config import SegmentSettings, SummarySettings, load
 from jobs.records import (
     Article,
-    Block,
     BlockKind,
     Document,
-    Sentence,
     Source,
-    Span,
 )
+from jobs.segment import SentenceTokenizer, segment, split_sentences
 from jobs.summarize import (
-    WordTokenizer,
     build_document,
     stemmer_for,
     stop_words_for,
@@ -56,79 +53,24 @@ from jobs.summarize import (
 
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 
-# ---------------------------------------------------------------------------------------
-# INTERIM segmentation, used only until jobs.segment lands: paragraphs at line breaks,
-# sentences at terminal punctuation followed by space and a capital, words by regex.
-# Switch-over point: `segment_article` and `project_tokenizer` below.
-
-_INTERIM_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”’)\]]*\s+(?=[\"'«“‘(\[]?[A-ZА-ЯІЇЄҐЁ0-9])")
-_INTERIM_WORD = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+ROOT = Path(__file__).resolve().parent.parent
 
 
-class InterimTokenizer:
-    def __init__(self, language: str = "english") -> None:
-        self.language = language
-
-    def to_sentences(self, paragraph: str) -> list[str]:
-        return [paragraph[a:b].strip() for a, b in interim_split_sentences(paragraph)]
-
-    def to_words(self, sentence: str) -> list[str]:
-        return _INTERIM_WORD.findall(sentence)
+def segment_rules() -> SegmentSettings:
+    # The job's own boilerplate/caption rules, so "ours" sees the article as a run would.
+    path = ROOT / "config" / "job.yaml"
+    return load(path).segment if path.is_file() else SegmentSettings()
 
 
-def interim_split_sentences(text: str) -> list[tuple[int, int]]:
-    """Offsets that partition ``text``; each piece keeps its trailing whitespace."""
-    bounds = [0]
-    for m in _INTERIM_SENTENCE_END.finditer(text):
-        bounds.append(m.end())
-    bounds.append(len(text))
-    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-
-
-def interim_segment(document: Document, lang: str) -> Article:
-    text = document.text
-    blocks: list[Block] = []
-    for m in re.finditer(r"[^\n]*\n*", text):
-        if m.end() == m.start():
-            continue
-        start, chunk = m.start(), m.group()
-        sentences = []
-        for a, b in interim_split_sentences(chunk):
-            piece = chunk[a:b]
-            span = Span(start + a, start + b, piece, lang=lang, confidence=1.0)
-            sentences.append(Sentence(start + a, start + b, (span,)))
-        stripped = chunk.strip()
-        # A short first line without final punctuation is the headline (BBC files).
-        kind = BlockKind.BODY
-        if not blocks and stripped and stripped[-1] not in ".!?…\"'”»" and len(stripped) < 150:
-            kind = BlockKind.TITLE
-        blocks.append(Block(kind, start, start + len(chunk), tuple(sentences)))
-    return Article(document, tuple(blocks))
-
-
-# ---------------------------------------------------------------------------------------
-
-
-def project_tokenizer(language: str) -> WordTokenizer:
-    try:
-        from jobs.segment import SentenceTokenizer  # type: ignore[import-not-found]
-    except ImportError:
-        return InterimTokenizer(language)
-    tokenizer: WordTokenizer = SentenceTokenizer(language)
-    return tokenizer
-
-
-def segment_article(document: Document, lang: str) -> Article:
-    # The real segment stage is not wired in until its signature is known; see the
-    # switch-over note above.
-    return interim_segment(document, lang)
+def segment_article(document: Document, rules: SegmentSettings) -> Article:
+    return segment(document, rules)
 
 
 def reference_lines(summary: str, cnndm: bool) -> list[str]:
     if cnndm:
         # Highlights are PTB-spaced and joined with " . ".
         return [s.strip() for s in summary.split(" . ") if s.strip()]
-    pieces = (summary[a:b].strip() for a, b in interim_split_sentences(summary))
+    pieces = (summary[a:b].strip() for a, b in split_sentences(summary))
     return [p for p in pieces if p]
 
 
@@ -173,7 +115,8 @@ def title_of(article: Article) -> str:
 def evaluate(path: Path, count: int) -> dict[str, dict[str, float]]:
     language = path.name[:2] if path.name[:3] in ("uk_", "ru_", "en_") else "en"
     sumy_name = {"en": "english", "uk": "ukrainian", "ru": "russian"}[language]
-    tokenizer = project_tokenizer(sumy_name)
+    tokenizer = SentenceTokenizer(sumy_name)
+    rules = segment_rules()
     scorer = make_scorer(language)
     settings = SummarySettings(sentences=count)
     stemmer = stemmer_for(language)
@@ -191,7 +134,7 @@ def evaluate(path: Path, count: int) -> dict[str, dict[str, float]]:
         document = Document(
             source, f"{path.name}#{row['id']}", row["text"], row.get("title"), MappingProxyType({})
         )
-        article = segment_article(document, language)
+        article = segment_article(document, rules)
         picks: dict[str, list[str]] = {}
         if language == "en":
             summary = summarize(article, settings, tokenizer=tokenizer)

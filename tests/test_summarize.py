@@ -18,6 +18,7 @@ from jobs.config import SummarySettings
 from jobs.records import Article, Block, BlockKind, Document, Sentence, Source, Span
 from jobs.summarize import (
     NewsSummarizer,
+    NewsWeights,
     build_document,
     is_fragment,
     summarize,
@@ -273,7 +274,10 @@ def test_is_a_sumy_summarizer() -> None:
     assert order == sorted(order)
 
 
-def test_long_article_finishes() -> None:
+@pytest.mark.parametrize(
+    "weights", [None, NewsWeights(centrality=0.6, centroid=0.6)], ids=["default", "centrality"]
+)
+def test_long_article_finishes(weights: NewsWeights | None) -> None:
     # 2,000 sentences: all-pairs LexRank would be 2 million comparisons; this must stay cheap.
     words = ["budget", "tram", "bus", "bridge", "council", "mayor"]
     words += ["river", "route", "repair", "fare", "depot", "line"]
@@ -283,7 +287,7 @@ def test_long_article_finishes() -> None:
         for i in range(2000)
     ]
     article = build([(BlockKind.BODY, body[i : i + 20]) for i in range(0, 2000, 20)])
-    summary = summarize(article, SummarySettings(ratio=0.01), tokenizer=TOKENIZER)
+    summary = summarize(article, SummarySettings(ratio=0.01), tokenizer=TOKENIZER, weights=weights)
     assert len(summary.sentences) == 20
 
 
