@@ -281,7 +281,7 @@ def _decode_utf16_without_bom(data: bytes) -> tuple[str, str]:
     # ASCII and Cyrillic both have a zero or 0x04 high byte, so in UTF-16 the NULs pile
     # up on one side: odd offsets for little-endian, even offsets for big-endian.
     name = "utf-16-le" if odd > even else "utf-16-be"
-    if len(data) % 2 == 0 and max(odd, even) >= 4 * max(1, min(odd, even)):
+    if max(odd, even) >= 4 * max(1, min(odd, even)):
         try:
             text = data.decode(name)
         except UnicodeDecodeError:
@@ -416,8 +416,8 @@ def _cyrillic_score(text: str) -> float | None:
                 glued += 1
             prev_case = ""
             pos = 0
-            stray = o >= 0x80 and ch not in _TYPOGRAPHY
-            if stray or (o < 0x20 and ch not in "\n\r\t\f\x1a"):
+            # Control bytes are judged later, by _clean, for every encoding alike.
+            if o >= 0x80 and ch not in _TYPOGRAPHY:
                 odd += 1
         prev_ch = ch
     if letters < _MIN_CYRILLIC_LETTERS:
@@ -428,18 +428,21 @@ def _cyrillic_score(text: str) -> float | None:
     return total / letters
 
 
+_CONTROLS = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def _clean(text: str) -> str:
     text = text.removeprefix("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # DOS editors ended files with Ctrl-Z; it is not content.
-    text = text.rstrip("\x1a")
     if "\x00" in text:
         raise InputError(f"binary data: NUL character at text offset {text.index(chr(0))}")
-    controls = sum(1 for ch in text if ord(ch) < 0x20 and ch not in "\n\t\f\v")
+    controls = len(_CONTROLS.findall(text))
     if controls > max(2, len(text) // 100):
         raise InputError(f"binary data: {controls} control characters, not text")
     if controls:
-        text = re.sub(r"[\x01-\x08\x0b\x0e-\x1f]", "", text)
+        # A few stray control bytes (a DOS Ctrl-Z at the end, scraping debris) are not
+        # content; many mean this is not text at all.
+        text = _CONTROLS.sub("", text)
     return unicodedata.normalize("NFC", text)
 
 

@@ -27,7 +27,16 @@ UK = (
     "Роботи розпочнуться навесні."
 )
 RU = "Правительство приняло новый бюджет. Расходы на оборону вырастут, а налоги останутся."
-SHORT_UK = ["Привіт, світе!", "Львів", "НБУ ЗБЕРІГ ОБЛІКОВУ СТАВКУ", "Її чоловік працює в Ґданську"]
+SHORT_UK = [
+    "Привіт, світе!",
+    "Львів",
+    "НБУ ЗБЕРІГ ОБЛІКОВУ СТАВКУ",
+    "Її чоловік працює в Ґданську",
+    # Names: letter frequency alone picks the wrong codec here, in-word case decides.
+    "Олена Петренко",
+    "Богдан Хмельницький",
+    "Верховна Рада",
+]
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -224,6 +233,13 @@ def test_line_endings_and_nfc_are_normalised() -> None:
     text, _ = decode(f"one\r\ntwo\rthree\nчотири {decomposed}\r\n".encode())
     assert text == "one\ntwo\nthree\nчотири й\n"
     assert unicodedata.is_normalized("NFC", text)
+
+
+def test_stray_control_bytes_are_dropped_but_many_mean_binary() -> None:
+    old_dos_file = "Привіт, світе!\x07\r\n".encode("cp1251") + b"\x1a"
+    assert decode(old_dos_file) == ("Привіт, світе!\n", "cp1251")
+    with pytest.raises(InputError, match="control characters"):
+        decode(bytes(range(1, 32)) * 4 + b"some text")
 
 
 def test_declared_charset_wins_over_guessing() -> None:
@@ -459,6 +475,21 @@ def test_html_meta_charset_is_honoured(tmp_path: Path) -> None:
     doc = read_one(tmp_path, "a.htm", page.encode("cp1251"))
     assert doc.meta["encoding"] == "cp1251"
     assert "Перший абзац" in doc.text
+
+
+def test_html_h1_outside_the_extracted_text_still_leads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = "Body text of the article, long enough for the extractor to keep it."
+    html = f"<html><body><h1>Headline kept out by the extractor</h1><p>{body}</p></body></html>"
+    # trafilatura sometimes leaves the headline out of the text it extracts.
+    monkeypatch.setattr(ingest, "_trafilatura_text", lambda markup: body)
+    doc = read_one(tmp_path, "a.html", html)
+    assert doc.title == "Headline kept out by the extractor"
+    assert doc.text.split("\n\n") == [
+        "Headline kept out by the extractor",
+        "Body text of the article, long enough for the extractor to keep it.",
+    ]
 
 
 def test_html_title_from_title_tag_is_not_added_to_text(tmp_path: Path) -> None:
