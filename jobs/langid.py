@@ -1,0 +1,402 @@
+"""Label every span of an article with a language and a confidence.
+
+The segmenter cuts sentences into maximal runs of one script, so a span reaches this
+module already Cyrillic, Latin or letter-free. Script is evidence, not the answer:
+
+* **No letters** (numbers, punctuation, whitespace, URLs, e-mail addresses): ``und``.
+* **Latin**: English when ``en`` is a candidate and no other Latin-script language is
+  (other Latin languages are only told apart, by seeded langdetect, when configured).
+  One or two Latin words inside a mostly Cyrillic sentence are a name or acronym
+  ("GIZ", "Huawei", "Kyiv Post"): ``und``, kept verbatim, never translated. Three or more
+  words (a quoted English title) stay ``en``.
+* **Cyrillic**: told apart by, in order of strength,
+
+  1. spelling: each candidate has an alphabet; a word using a letter outside it
+     (ы э ъ ё for Ukrainian, і ї є ґ for Russian, ў for both, ѓ ќ ѕ љ њ џ ј for all
+     three) cannot be in that language. When such words make up a fair share of a span
+     the language is ruled out, whatever else says otherwise;
+  2. word frequencies from ``wordfreq`` (known words; this is what makes one- and
+     two-word spans work, where langdetect is close to guessing);
+  3. langdetect's own letter-n-gram profiles, scored exhaustively and deterministically,
+     for words no frequency list knows;
+  4. seeded langdetect restricted to the candidate profiles, for spans of several words
+     whose spelling and vocabulary leave the decision close;
+  5. for a one- or two-word span that is still undecided, the rest of its sentence.
+     Context only ever tips a close call; it never overrides spelling.
+
+Candidates and languages without a model: the detector only ever answers a candidate
+language or ``und``. The default candidates (config ``auto``) are en, uk and ru plus the
+source language of every installed model, so a Russian span is labelled ``ru`` even when
+no ru→en model is installed; the pipeline then flags the article ("no model for ru→en")
+and counts it as failed rather than passing Russian off as English. Text in a language
+that is not a candidate at all (Belarusian, Bulgarian, … when not configured) gets the
+least contradicted candidate with a confidence of at most 0.3, and is deliberately kept
+away from Ukrainian when its spelling rules Ukrainian out, so a reviewer sees a
+low-confidence Russian label rather than a confident wrong Ukrainian one.
+
+Results are cached per span text (and, for the few context-dependent cases, per the
+context's own verdict), so repeated boilerplate costs one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import math
+import os
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from jobs.config import LanguageSettings
+from jobs.records import UNDETERMINED, Article
+
+__all__ = ["LanguageDetector", "candidate_languages", "label"]
+
+ALWAYS = ("en", "uk", "ru")
+"""Languages the job always considers: the target plus the two that fill Ukrainian news."""
+
+_APOSTROPHES = "'’ʼ"
+_WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:[" + _APOSTROPHES + r"]\p{L}[\p{L}\p{M}]*)*")
+_LETTER = regex.compile(r"\p{L}")
+# URLs and e-mail addresses come as spans of their own; their letters are not prose.
+_ADDRESS = regex.compile(
+    r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", regex.IGNORECASE
+)
+_CYRILLIC = regex.compile(r"\p{Script=Cyrillic}")
+_LATIN = regex.compile(r"\p{Script=Latin}")
+
+_COMMON_CYRILLIC = set("абвгдежзклмнопрстуфхцчш")
+# Alphabets as written today; a letter outside a language's alphabet is evidence against
+# it. The apostrophe is part of Ukrainian and Belarusian spelling (Russian uses ъ).
+_ALPHABETS: Mapping[str, frozenset[str]] = {
+    "uk": frozenset(_COMMON_CYRILLIC | set("ґєиіїйщьюя") | set(_APOSTROPHES)),
+    "ru": frozenset(_COMMON_CYRILLIC | set("ёийщъыьэюя")),
+    "be": frozenset(_COMMON_CYRILLIC | set("ёійўыьэюя") | set(_APOSTROPHES)),
+    "bg": frozenset(_COMMON_CYRILLIC | set("ийщъьюя")),
+    "mk": frozenset(_COMMON_CYRILLIC | set("ѓѕијљњќџ")),
+    "sr": frozenset(_COMMON_CYRILLIC | set("ђијљњћџ")),
+}
+_CYRILLIC_LANGS = frozenset(_ALPHABETS)
+
+# Scores are natural-log probabilities. A word that breaks a language's spelling costs
+# more than any vocabulary difference can win back, so spelling always dominates.
+_IMPOSSIBLE = -14.0
+_LEXICAL_CAP = 9.0
+_UNKNOWN_FREQ = 1e-9
+# A language is ruled out when at least this share of a span's words cannot be spelt in
+# it; below that a stray quoted word (a Russian surname in Ukrainian text) is tolerated.
+_VETO_SHARE = 0.1
+_NAME_MAX_WORDS = 2  # Latin runs up to this long inside Cyrillic text are names
+_SHORT_WORDS = 2  # Cyrillic runs up to this long may lean on their sentence
+_LANGDETECT_MIN_WORDS = 3
+_CLOSE_MARGIN = 4.0  # total log-odds below which a multi-word span asks langdetect
+_FOREIGN_CONFIDENCE = 0.3
+_FOREIGN_MIN_WORDS = 3  # shorter runs with foreign letters are usually names
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysis:
+    """What a text says about itself, before any context is applied."""
+
+    letters: int
+    cyrillic: int
+    latin: int
+    words: int
+    scores: Mapping[str, float]  # Cyrillic candidates only
+    vetoed: frozenset[str]
+    decisive: bool  # spelling alone singles out one candidate
+    foreign: str | None  # a non-candidate whose spelling fits when no candidate's does
+
+
+def candidate_languages(
+    settings: LanguageSettings, installed_sources: Collection[str]
+) -> tuple[str, ...]:
+    """The languages spans may be labelled with, in a stable order.
+
+    ``auto`` (``candidates`` unset) is en, uk and ru plus every installed model's source
+    language; an explicit list is used as given, with the target language added because
+    English spans must always be recognisable as needing no translation.
+    """
+    if settings.candidates is None:
+        chosen = [*ALWAYS, *sorted(set(installed_sources) - set(ALWAYS))]
+    else:
+        chosen = list(dict.fromkeys(settings.candidates))
+    if settings.target not in chosen:
+        chosen.insert(0, settings.target)
+    return tuple(chosen)
+
+
+class LanguageDetector:
+    """Seeded, cached language detection restricted to a set of candidate languages."""
+
+    def __init__(self, candidates: Sequence[str], seed: int = 0) -> None:
+        if not candidates:
+            raise ValueError("at least one candidate language is needed")
+        self.candidates: tuple[str, ...] = tuple(dict.fromkeys(candidates))
+        self.seed = seed
+        self._cyrillic_langs = tuple(c for c in self.candidates if c in _CYRILLIC_LANGS)
+        self._latin_langs = tuple(c for c in self.candidates if c not in _CYRILLIC_LANGS)
+        # Bound the caches: a long run over many sites must not grow without limit.
+        self._analyse = functools.lru_cache(maxsize=1 << 17)(self._analyse_uncached)
+        self._detect = functools.lru_cache(maxsize=1 << 17)(self._detect_uncached)
+
+    # -- public -------------------------------------------------------------------
+
+    def detect(self, text: str, context: str | None = None) -> tuple[str, float]:
+        """Language and confidence in [0, 1] of ``text``, seen inside ``context``."""
+        if not _LETTER.search(text) or _ADDRESS.fullmatch(text.strip()):
+            return UNDETERMINED, 1.0
+        return self._detect(text, context)
+
+    # -- decision -----------------------------------------------------------------
+
+    def _detect_uncached(self, text: str, context: str | None) -> tuple[str, float]:
+        a = self._analyse(text)
+        if a.cyrillic == 0 and a.latin == 0:
+            return UNDETERMINED, 0.5  # Greek, Arabic, …: no candidate could be right
+        if a.latin >= a.cyrillic:
+            return self._latin(text, a, context)
+        return self._cyrillic(a, context)
+
+    def _latin(self, text: str, a: _Analysis, context: str | None) -> tuple[str, float]:
+        if not self._latin_langs:
+            return UNDETERMINED, 0.5
+        if context is not None and a.words <= _NAME_MAX_WORDS:
+            c = self._analyse(context)
+            # Judge the sentence without the span itself: "NATO" must not vote for its
+            # own language.
+            if c.cyrillic > c.latin - a.latin:
+                return UNDETERMINED, 0.8
+        if len(self._latin_langs) == 1:
+            lang = self._latin_langs[0]
+            return lang, _by_length(a.words, 0.7, 0.98)
+        probs = self._langdetect(text, self._latin_langs)
+        if not probs:
+            return self._latin_langs[0], 0.3
+        lang = max(probs, key=lambda k: probs[k])
+        return lang, probs[lang]
+
+    def _cyrillic(self, a: _Analysis, context: str | None) -> tuple[str, float]:
+        if not self._cyrillic_langs:
+            return UNDETERMINED, 0.3
+        scores = dict(a.scores)
+        if (
+            context is not None
+            and not a.decisive
+            and a.words <= _SHORT_WORDS
+            and len(self._cyrillic_langs) > 1
+        ):
+            c = self._analyse(context)
+            if c.words > a.words:
+                lean = _softmax({k: v for k, v in c.scores.items() if k not in c.vetoed})
+                for lang in scores:
+                    # Weighted like one ordinary word, so a clear vocabulary or spelling
+                    # signal in the span itself still wins.
+                    scores[lang] += 3.0 * (lean.get(lang, 0.0) - 0.5)
+        allowed = {k: v for k, v in scores.items() if k not in a.vetoed}
+        if not allowed:
+            # Every candidate is contradicted: a language we were not asked about. Naming
+            # it lets the pipeline say "no model for be→en" instead of translating
+            # Belarusian as if it were Ukrainian; a short run is more likely a name.
+            if a.foreign is not None:
+                return a.foreign, _FOREIGN_CONFIDENCE
+            lang = max(scores, key=lambda k: scores[k])
+            return lang, min(_FOREIGN_CONFIDENCE, _softmax(scores)[lang])
+        probs = _softmax(allowed)
+        lang = max(probs, key=lambda k: probs[k])
+        if a.decisive:
+            return lang, max(probs[lang], _by_length(a.words, 0.9, 0.99))
+        confidence = probs[lang] * _by_length(a.words, 0.8, 1.0)
+        return lang, min(1.0, max(0.0, confidence))
+
+    # -- evidence -----------------------------------------------------------------
+
+    def _analyse_uncached(self, text: str) -> _Analysis:
+        letters = len(_LETTER.findall(text))
+        cyrillic = len(_CYRILLIC.findall(text))
+        latin = len(_LATIN.findall(text))
+        words = [w.lower() for w in _WORD.findall(text)]
+        langs = self._cyrillic_langs
+        cyr_words = [w.translate(_HOMOGLYPHS) for w in words if _CYRILLIC.search(w)]
+        scores = dict.fromkeys(langs, 0.0)
+        impossible = dict.fromkeys(_ALPHABETS, 0)
+        for word in cyr_words:
+            letters_of_word = set(word) - _NON_CYRILLIC_OK
+            for lang, alphabet in _ALPHABETS.items():
+                if not letters_of_word <= alphabet:
+                    impossible[lang] += 1
+            for lang, s in self._word_scores(word).items():
+                scores[lang] += s
+        n = len(cyr_words)
+        vetoed = frozenset(
+            lang for lang in langs if impossible[lang] and impossible[lang] >= _VETO_SHARE * n
+        )
+        decisive = len(langs) > 1 and len(set(langs) - vetoed) == 1
+        if (
+            len(langs) > 1
+            and not decisive
+            and n >= _LANGDETECT_MIN_WORDS
+            and _margin(scores, vetoed) < _CLOSE_MARGIN
+        ):
+            probs = self._langdetect(text, tuple(lang for lang in langs if lang not in vetoed))
+            for lang in langs:
+                scores[lang] += 2.0 * math.log(max(probs.get(lang, 0.0), 1e-6))
+        foreign = None
+        if langs and vetoed >= set(langs) and n >= _FOREIGN_MIN_WORDS:
+            fits = min(_ALPHABETS, key=lambda lang: impossible[lang])
+            if impossible[fits] < min(impossible[lang] for lang in langs):
+                foreign = fits
+        return _Analysis(letters, cyrillic, latin, len(words), scores, vetoed, decisive, foreign)
+
+    def _word_scores(self, word: str) -> dict[str, float]:
+        if not self._cyrillic_langs:
+            return {}
+        return _word_scores(word, self._cyrillic_langs)
+
+    def _langdetect(self, text: str, langs: tuple[str, ...]) -> dict[str, float]:
+        if len(langs) == 1:
+            return {langs[0]: 1.0}
+        factory = _factory(langs, self.seed)
+        if factory is None:
+            return {}
+        from langdetect.lang_detect_exception import LangDetectException
+
+        detector = factory.create()
+        detector.append(text)
+        try:
+            return {p.lang: float(p.prob) for p in detector.get_probabilities()}
+        except LangDetectException:
+            return {}
+
+
+# Web text often types a Latin look-alike inside a Cyrillic word ("Київ" with a Latin
+# "i"); read such letters as the Cyrillic ones they imitate, or the word would look
+# impossible in every language. Applied to lowercased words that contain Cyrillic.
+_HOMOGLYPHS = str.maketrans("abcehikmoptxyï", "авсенікмортхуї")
+_NON_CYRILLIC_OK = frozenset("-" + "\u0301")  # hyphens and stress marks spell nothing
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _word_scores(word: str, langs: tuple[str, ...]) -> dict[str, float]:
+    """Per-language log score of one lowercased Cyrillic word, spelling included."""
+    letters = set(word)
+    spelled = {lang: letters <= _ALPHABETS[lang] | _NON_CYRILLIC_OK for lang in langs}
+    freqs = {
+        lang: _frequencies(lang).get(word.replace("’", "'").replace("ʼ", "'"), 0.0)
+        for lang in langs
+    }
+    if any(freqs.values()):
+        raw = {lang: math.log(max(f, _UNKNOWN_FREQ)) for lang, f in freqs.items()}
+    else:
+        raw = {lang: _ngram_score(word, lang) for lang in langs}
+    best = max(raw.values())
+    return {
+        lang: max(raw[lang] - best, -_LEXICAL_CAP) + (0.0 if spelled[lang] else _IMPOSSIBLE)
+        for lang in langs
+    }
+
+
+@functools.cache
+def _frequencies(lang: str) -> Mapping[str, float]:
+    """wordfreq's list for ``lang`` (empty when wordfreq has none); loaded once, lazily."""
+    try:
+        from wordfreq import available_languages, get_frequency_dict
+    except ImportError:  # pragma: no cover - wordfreq is a declared dependency
+        return {}
+    for wordlist in ("large", "small"):
+        if lang in available_languages(wordlist):
+            result: dict[str, float] = get_frequency_dict(lang, wordlist)
+            return result
+    return {}
+
+
+@functools.cache
+def _profiles_dir() -> str:
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    return str(PROFILES_DIRECTORY)
+
+
+@functools.cache
+def _profile(lang: str) -> tuple[Mapping[str, int], tuple[int, int, int]] | None:
+    path = os.path.join(_profiles_dir(), lang)
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        data: dict[str, Any] = json.load(f)
+    n_words = data["n_words"]
+    return data["freq"], (n_words[0], n_words[1], n_words[2])
+
+
+def _ngram_score(word: str, lang: str) -> float:
+    """Every 1–3-gram of the word against langdetect's profile: exhaustive, no sampling."""
+    profile = _profile(lang)
+    if profile is None:
+        return math.log(_UNKNOWN_FREQ)
+    freq, totals = profile
+    padded = f" {word} "
+    score = 0.0
+    for n in (1, 2, 3):
+        for i in range(len(padded) - n + 1):
+            gram = padded[i : i + n]
+            if gram.strip():
+                score += math.log((freq.get(gram, 0) + 0.5) / totals[n - 1])
+    return score
+
+
+@functools.lru_cache(maxsize=64)
+def _factory(langs: tuple[str, ...], seed: int) -> Any:
+    """A private langdetect factory with only ``langs``; the global one is left alone."""
+    from langdetect.detector_factory import DetectorFactory
+
+    profiles = []
+    for lang in langs:
+        path = os.path.join(_profiles_dir(), lang)
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                profiles.append(f.read())
+    if len(profiles) < 2:
+        return None  # langdetect needs two profiles; callers decide one-candidate cases
+    factory = DetectorFactory()
+    factory.load_json_profile(profiles)
+    factory.set_seed(seed)
+    return factory
+
+
+def _softmax(scores: Mapping[str, float]) -> dict[str, float]:
+    if not scores:
+        return {}
+    top = max(scores.values())
+    exp = {k: math.exp(v - top) for k, v in scores.items()}
+    total = sum(exp.values())
+    return {k: v / total for k, v in exp.items()}
+
+
+def _margin(scores: Mapping[str, float], vetoed: Collection[str]) -> float:
+    values = sorted((v for k, v in scores.items() if k not in vetoed), reverse=True)
+    return values[0] - values[1] if len(values) > 1 else math.inf
+
+
+def _by_length(words: int, low: float, high: float) -> float:
+    """Confidence grows with the number of words, from ``low`` at one word to ``high``."""
+    return high - (high - low) / max(words, 1)
+
+
+def label(article: Article, detector: LanguageDetector) -> Article:
+    """A copy of ``article`` with every span's ``lang`` and ``confidence`` set."""
+    blocks = []
+    for block in article.blocks:
+        sentences = []
+        for sentence in block.sentences:
+            context = sentence.text
+            spans = []
+            for span in sentence.spans:
+                lang, confidence = detector.detect(span.text, context)
+                spans.append(dataclasses.replace(span, lang=lang, confidence=confidence))
+            sentences.append(dataclasses.replace(sentence, spans=tuple(spans)))
+        blocks.append(dataclasses.replace(block, sentences=tuple(sentences)))
+    return dataclasses.replace(article, blocks=tuple(blocks))
