@@ -1,0 +1,126 @@
+"""Accuracy of the job's language detector against seeded langdetect.
+
+Usage: .venv/bin/python bench/eval_langid.py FILE.jsonl [FILE.jsonl ...]
+
+Each row is {"text": ..., "lang": ...}. Three methods label every row:
+
+* ``ours``: ``jobs.langid.LanguageDetector`` as the job runs it (candidates uk, ru, en,
+  no sentence context because a row is a whole text);
+* ``langdetect``: seeded langdetect over all of its profiles;
+* ``langdetect_restricted``: seeded langdetect with only the uk, ru and en profiles.
+
+Prints one table (accuracy per file and true language, plus for languages outside
+uk/ru/en how often each method called them Ukrainian), the time each method took
+including start-up, and, as the LAST line, one JSON object:
+{"<file>": {"<lang>": {"n": N, "ours": acc, "langdetect": acc,
+                       "langdetect_restricted": acc, ...}}}.
+Rows whose true language is not a candidate also carry ``*_as_uk`` shares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+CANDIDATES = ("uk", "ru", "en")
+METHODS = ("ours", "langdetect", "langdetect_restricted")
+
+
+def _langdetect(restrict: tuple[str, ...] | None) -> Callable[[str], str]:
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+    from langdetect.lang_detect_exception import LangDetectException
+
+    factory = DetectorFactory()
+    if restrict is None:
+        factory.load_profile(PROFILES_DIRECTORY)
+    else:
+        profiles = []
+        for lang in restrict:
+            with open(os.path.join(PROFILES_DIRECTORY, lang), encoding="utf-8") as f:
+                profiles.append(f.read())
+        factory.load_json_profile(profiles)
+    factory.set_seed(0)
+
+    def detect(text: str) -> str:
+        detector = factory.create()
+        detector.append(text)
+        try:
+            return str(detector.detect())
+        except LangDetectException:
+            return "und"
+
+    return detect
+
+
+def _ours() -> Callable[[str], str]:
+    from jobs.langid import LanguageDetector
+
+    detector = LanguageDetector(CANDIDATES, seed=0)
+    return lambda text: detector.detect(text)[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+
+    data = {}
+    for path in args.files:
+        with path.open(encoding="utf-8") as f:
+            data[path.name] = [json.loads(line) for line in f if line.strip()]
+
+    makers: dict[str, Callable[[], Callable[[str], str]]] = {
+        "ours": _ours,
+        "langdetect": lambda: _langdetect(None),
+        "langdetect_restricted": lambda: _langdetect(CANDIDATES),
+    }
+    predictions: dict[str, dict[str, list[str]]] = {}
+    seconds: dict[str, float] = {}
+    for method, make in makers.items():
+        start = time.perf_counter()  # start-up (profile loading) is part of the cost
+        detect = make()
+        predictions[method] = {
+            name: [detect(row["text"]) for row in rows] for name, rows in data.items()
+        }
+        seconds[method] = time.perf_counter() - start
+
+    result: dict[str, dict[str, dict[str, float | int]]] = {}
+    header = f"{'file':<32} {'lang':<5} {'n':>5}  " + "  ".join(f"{m:>21}" for m in METHODS)
+    print(header)
+    print("-" * len(header))
+    for name, rows in data.items():
+        per_lang: dict[str, dict[str, float | int]] = {}
+        truth = [row["lang"] for row in rows]
+        for lang in sorted(set(truth), key=lambda x: (x not in CANDIDATES, x)):
+            idx = [i for i, t in enumerate(truth) if t == lang]
+            entry: dict[str, float | int] = {"n": len(idx)}
+            for method in METHODS:
+                got = Counter(predictions[method][name][i] for i in idx)
+                entry[method] = round(got[lang] / len(idx), 4)
+                if lang not in CANDIDATES:
+                    entry[f"{method}_as_uk"] = round(got["uk"] / len(idx), 4)
+            per_lang[lang] = entry
+            cells = "  ".join(f"{entry[m]:>21.2%}" for m in METHODS)
+            print(f"{name:<32} {lang:<5} {len(idx):>5}  {cells}")
+            if lang not in CANDIDATES:
+                cells = "  ".join(f"{entry[m + '_as_uk']:>21.2%}" for m in METHODS)
+                print(f"{'':<32} {lang + '→uk':<5} {'':>5}  {cells}")
+        result[name] = per_lang
+    print("-" * len(header))
+    total = sum(len(rows) for rows in data.values())
+    cells = "  ".join(f"{seconds[m]:>20.2f}s" for m in METHODS)
+    print(f"{'seconds, start-up included':<32} {'':<5} {total:>5}  {cells}")
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
