@@ -44,6 +44,7 @@ class _Work:
 
     articles: dict[str, list[Article]] = field(default_factory=dict)  # source relpath → …
     sources: dict[str, Source] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)  # sources with a file or record error
     errors: list[FileError] = field(default_factory=list)
 
 
@@ -119,13 +120,14 @@ def _run_locked(
 
     progress.start(len(todo))
     work = _prepare(config, store, todo, progress)
+    # Discovery errors name whole files; read errors name their source in work.failed.
+    failed_sources: set[str] = {e.relpath for e in errors} | work.failed
     errors.extend(work.errors)
 
     results, spans_translated = _translate_and_summarise(config, work, engines, state, progress)
 
     rows: list[tuple[str, str, str, str]] = []
-    failed_sources: set[str] = {e.relpath.split("#")[0] for e in errors}
-    done = 0
+    done = 0  # articles written without failure; every entry of errors is one failure
     for relpath, source_results in results.items():
         states = []
         try:
@@ -143,12 +145,14 @@ def _run_locked(
                         status,
                     )
                 )
-                if result.failed:
-                    errors.append(FileError(result.article.document.key, note))
         except OutputError as exc:
             errors.append(FileError(relpath, str(exc)))
-            failed_sources.add(relpath)
             continue
+        for result in source_results:
+            if result.failed:
+                errors.append(FileError(result.article.document.key, "; ".join(result.flags)))
+            else:
+                done += 1
         if any(s.status == "failed" for s in states):
             failed_sources.add(relpath)
         # A source whose records partly failed to read is recorded as "error" so that
@@ -156,7 +160,6 @@ def _run_locked(
         if relpath in failed_sources:
             states = [replace(s, status="error") for s in states]
         state.record(relpath, states)
-        done += 1
 
     for kept in unchanged:
         name = kept.outputs[0].removesuffix(".md") if kept.outputs else kept.key
@@ -166,9 +169,9 @@ def _run_locked(
             rows.append((render.output_name(error.relpath), error.relpath, "error", error.reason))
 
     report = RunReport(
-        done=done - len(failed_sources & set(results)),
-        skipped=len({s.relpath for s in sources}) - len(todo),
-        failed=len(failed_sources),
+        done=done,
+        skipped=len(unchanged),
+        failed=len(errors),
         spans_translated=spans_translated,
         seconds=time.monotonic() - started,
         errors=tuple(errors),
@@ -192,9 +195,12 @@ def _prepare(
             documents, record_errors = ingest.read(source, config.input)
         except InputError as exc:
             work.errors.append(FileError(source.relpath, str(exc)))
+            work.failed.add(source.relpath)
             progress.advance(articles=1)
             continue
         work.errors.extend(record_errors)
+        if record_errors:
+            work.failed.add(source.relpath)
         articles = [
             langid.label(segment.segment(doc, config.segment), detector) for doc in documents
         ]
@@ -203,6 +209,7 @@ def _prepare(
             work.sources[source.relpath] = source
         elif not record_errors:
             work.errors.append(FileError(source.relpath, "no articles in this file"))
+            work.failed.add(source.relpath)
     return work
 
 
