@@ -42,9 +42,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gzip
+import importlib
+import importlib.util
 import json
 import math
 import os
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,7 +90,8 @@ _CYRILLIC_LANGS = frozenset(_ALPHABETS)
 # more than any vocabulary difference can win back, so spelling always dominates.
 _IMPOSSIBLE = -14.0
 _LEXICAL_CAP = 9.0
-_UNKNOWN_FREQ = 1e-9
+_LOG_UNKNOWN = math.log(1e-9)  # a word missing from one list but present in another
+_LN10 = math.log(10)
 # A language is ruled out when at least this share of a span's words cannot be spelt in
 # it; below that a stray quoted word (a Russian surname in Ukrainian text) is tolerated.
 _VETO_SHARE = 0.1
@@ -287,12 +292,10 @@ def _word_scores(word: str, langs: tuple[str, ...]) -> dict[str, float]:
     """Per-language log score of one lowercased Cyrillic word, spelling included."""
     letters = set(word)
     spelled = {lang: letters <= _ALPHABETS[lang] | _NON_CYRILLIC_OK for lang in langs}
-    freqs = {
-        lang: _frequencies(lang).get(word.replace("’", "'").replace("ʼ", "'"), 0.0)
-        for lang in langs
-    }
-    if any(freqs.values()):
-        raw = {lang: math.log(max(f, _UNKNOWN_FREQ)) for lang, f in freqs.items()}
+    key = word.replace("’", "'").replace("ʼ", "'")
+    known = {lang: _frequencies(lang).get(key) for lang in langs}
+    if any(f is not None for f in known.values()):
+        raw = {lang: _LOG_UNKNOWN if f is None else f for lang, f in known.items()}
     elif all(_suffixes(lang)[1] for lang in langs):
         raw = _suffix_scores(word, langs)
     else:
@@ -306,16 +309,36 @@ def _word_scores(word: str, langs: tuple[str, ...]) -> dict[str, float]:
 
 @functools.cache
 def _frequencies(lang: str, size: str = "large") -> Mapping[str, float]:
-    """wordfreq's list for ``lang`` (empty when wordfreq has none); loaded once, lazily."""
-    try:
-        from wordfreq import available_languages, get_frequency_dict
-    except ImportError:  # pragma: no cover - without wordfreq, profiles alone decide
-        return {}
+    """Natural-log word frequencies from wordfreq's list for ``lang``; {} if it has none.
+
+    The lists are read straight from wordfreq's data files (gzipped msgpack "cBpack":
+    a header, then one list of words per centibel of frequency). Going through
+    ``wordfreq.get_frequency_dict`` costs an extra half second of imports and a Python
+    loop per word, which was most of the detector's start-up.
+    """
     for wordlist in (size, "small"):
-        if lang in available_languages(wordlist):
-            result: dict[str, float] = get_frequency_dict(lang, wordlist)
-            return result
+        path = _wordfreq_data(f"{wordlist}_{lang}.msgpack.gz")
+        if path is None:
+            continue
+        msgpack = importlib.import_module("msgpack")
+        with gzip.open(path, "rb") as f:
+            header, *buckets = msgpack.unpackb(f.read(), raw=False)
+        if header != {"format": "cB", "version": 1}:
+            return {}
+        table: dict[str, float] = {}
+        # Rarest first, so a word listed twice keeps its higher frequency.
+        for index in range(len(buckets) - 1, -1, -1):
+            table.update(dict.fromkeys(buckets[index], -index * _LN10 / 100))
+        return table
     return {}
+
+
+def _wordfreq_data(name: str) -> str | None:
+    spec = importlib.util.find_spec("wordfreq")  # finds it without importing it
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = os.path.join(next(iter(spec.submodule_search_locations)), "data", name)
+    return path if os.path.isfile(path) else None
 
 
 @functools.cache
@@ -345,13 +368,8 @@ def _suffixes(lang: str) -> tuple[Mapping[str, int], int]:
     builds in a quarter of a second, and the large list measured no better per second
     spent (3.6 s to build).
     """
-    counts: dict[str, int] = {}
     words = _frequencies(lang, "small")
-    for word in words:
-        for k in range(2, _SUFFIX_MAX + 1):
-            if len(word) > k:
-                ending = word[-k:]
-                counts[ending] = counts.get(ending, 0) + 1
+    counts = Counter(word[-k:] for word in words for k in range(2, min(len(word), _SUFFIX_MAX + 1)))
     return counts, len(words)
 
 
@@ -370,7 +388,7 @@ def _ngram_score(word: str, lang: str) -> float:
     """Every 1–3-gram of the word against langdetect's profile: exhaustive, no sampling."""
     profile = _profile(lang)
     if profile is None:
-        return math.log(_UNKNOWN_FREQ)
+        return _LOG_UNKNOWN
     freq, totals = profile
     padded = f" {word} "
     score = 0.0
