@@ -13,8 +13,9 @@ module already Cyrillic, Latin or letter-free. Script is evidence, not the answe
 
   1. spelling: each candidate has an alphabet; a word using a letter outside it
      (ы э ъ ё for Ukrainian, і ї є ґ for Russian, ў for both, ѓ ќ ѕ љ њ џ ј for all
-     three) cannot be in that language. When such words make up a fair share of a span
-     the language is ruled out, whatever else says otherwise;
+     three) cannot be in that language. When such words make up a tenth of a span the
+     language is ruled out, whatever else says otherwise; a letter that no candidate
+     writes at all counts three times, since it is never a stray quote or typo;
   2. word frequencies from ``wordfreq`` (known words; this is what makes one- and
      two-word spans work, where langdetect is close to guessing);
   3. langdetect's own letter-n-gram profiles, scored exhaustively and deterministically,
@@ -28,14 +29,18 @@ Candidates and languages without a model: the detector only ever answers a candi
 language or ``und``. The default candidates (config ``auto``) are en, uk and ru plus the
 source language of every installed model, so a Russian span is labelled ``ru`` even when
 no ru→en model is installed; the pipeline then flags the article ("no model for ru→en")
-and counts it as failed rather than passing Russian off as English. Text in a language
-that is not a candidate at all (Belarusian, Bulgarian, … when not configured) gets the
-least contradicted candidate with a confidence of at most 0.3, and is deliberately kept
-away from Ukrainian when its spelling rules Ukrainian out, so a reviewer sees a
-low-confidence Russian label rather than a confident wrong Ukrainian one.
+and counts it as failed rather than passing Russian off as English.
 
-Results are cached per span text (and, for the few context-dependent cases, per the
-context's own verdict), so repeated boilerplate costs one dictionary lookup.
+Text no candidate can spell (every candidate ruled out by its letters) is, for runs of
+three words or more, labelled with the known Cyrillic language whose alphabet does fit
+(be, bg, mk, sr) at confidence 0.3: a language outside the candidates, deliberately, so
+the pipeline reports "no model for be→en" and fails the article instead of translating
+Belarusian as if it were Ukrainian. Shorter such runs are usually names and get the
+best-scoring candidate at confidence at most 0.3. Foreign text that spelling cannot
+expose (a Bulgarian sentence without ъ) gets the closest candidate by vocabulary.
+
+What each text says about itself is cached by its text, and each answer by (span,
+sentence), so a repeated ad line or breadcrumb costs a dictionary lookup.
 """
 
 from __future__ import annotations
@@ -102,6 +107,7 @@ _CLOSE_MARGIN = 4.0  # total log-odds below which a multi-word span asks langdet
 _FOREIGN_CONFIDENCE = 0.3
 _SUFFIX_MAX = 5
 _SUFFIX_MIN_SEEN = 5  # back off to a shorter ending until this many words share it
+_FOREIGN_WEIGHT = 3
 _FOREIGN_MIN_WORDS = 3  # shorter runs with foreign letters are usually names
 
 
@@ -147,6 +153,7 @@ class LanguageDetector:
         self.seed = seed
         self._cyrillic_langs = tuple(c for c in self.candidates if c in _CYRILLIC_LANGS)
         self._latin_langs = tuple(c for c in self.candidates if c not in _CYRILLIC_LANGS)
+        self._candidate_letters = frozenset().union(*(_ALPHABETS[c] for c in self._cyrillic_langs))
         # Bound the caches: a long run over many sites must not grow without limit.
         self._analyse = functools.lru_cache(maxsize=1 << 17)(self._analyse_uncached)
         self._detect = functools.lru_cache(maxsize=1 << 17)(self._detect_uncached)
@@ -231,16 +238,23 @@ class LanguageDetector:
         cyr_words = [w.translate(_HOMOGLYPHS) for w in words if _CYRILLIC.search(w)]
         scores = dict.fromkeys(langs, 0.0)
         impossible = dict.fromkeys(_ALPHABETS, 0)
+        against = dict.fromkeys(langs, 0)
         for word in cyr_words:
             letters_of_word = set(word) - _NON_CYRILLIC_OK
             for lang, alphabet in _ALPHABETS.items():
                 if not letters_of_word <= alphabet:
                     impossible[lang] += 1
+            # A letter no candidate writes (ј, ќ, ў, …) is no typo and no Russian quote
+            # in Ukrainian text: it weighs more than, say, an ы in a Ukrainian sentence.
+            unwritten = bool(langs) and not letters_of_word <= self._candidate_letters
+            for lang in langs:
+                if not letters_of_word <= _ALPHABETS[lang]:
+                    against[lang] += _FOREIGN_WEIGHT if unwritten else 1
             for lang, s in self._word_scores(word).items():
                 scores[lang] += s
         n = len(cyr_words)
         vetoed = frozenset(
-            lang for lang in langs if impossible[lang] and impossible[lang] >= _VETO_SHARE * n
+            lang for lang in langs if against[lang] and against[lang] >= _VETO_SHARE * n
         )
         decisive = len(langs) > 1 and len(set(langs) - vetoed) == 1
         if (
