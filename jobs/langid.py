@@ -119,6 +119,7 @@ class _Analysis:
     cyrillic: int
     latin: int
     words: int
+    cyrillic_words: int
     scores: Mapping[str, float]  # Cyrillic candidates only
     vetoed: frozenset[str]
     decisive: bool  # spelling alone singles out one candidate
@@ -205,7 +206,8 @@ class LanguageDetector:
             and len(self._cyrillic_langs) > 1
         ):
             c = self._analyse(context)
-            if c.words > a.words:
+            # Only other Cyrillic words say anything about this one's language.
+            if c.cyrillic_words > a.cyrillic_words:
                 lean = _softmax({k: v for k, v in c.scores.items() if k not in c.vetoed})
                 for lang in scores:
                     # Weighted like one ordinary word, so a clear vocabulary or spelling
@@ -271,7 +273,7 @@ class LanguageDetector:
             fits = min(_ALPHABETS, key=lambda lang: impossible[lang])
             if impossible[fits] < min(impossible[lang] for lang in langs):
                 foreign = fits
-        return _Analysis(letters, cyrillic, latin, len(words), scores, vetoed, decisive, foreign)
+        return _Analysis(letters, cyrillic, latin, len(words), n, scores, vetoed, decisive, foreign)
 
     def _word_scores(self, word: str) -> dict[str, float]:
         if not self._cyrillic_langs:
