@@ -227,7 +227,9 @@ def parse(raw: Mapping[str, Any], base: Path, origin: str = "config") -> Config:
         "extensions",
         list(d_in.extensions),
         lambda v: (
-            isinstance(v, list) and bool(v) and all(isinstance(e, str) and e.startswith(".") for e in v)
+            isinstance(v, list)
+            and bool(v)
+            and all(isinstance(e, str) and e.startswith(".") for e in v)
         ),
         "a list of extensions such as .txt",
         p,
