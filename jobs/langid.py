@@ -18,18 +18,20 @@ module already Cyrillic, Latin or letter-free. Script is evidence, not the answe
      writes at all counts three times, since it is never a stray quote or typo;
   2. word frequencies from ``wordfreq`` (known words; this is what makes one- and
      two-word spans work, where langdetect is close to guessing);
-  3. langdetect's own letter-n-gram profiles, scored exhaustively and deterministically,
-     for words no frequency list knows;
+  3. for words no frequency list knows, their endings: the share of each language's
+     words (wordfreq's small list) ending the same way; when a candidate has no
+     wordfreq list, langdetect's 1–3-gram profiles scored exhaustively instead;
   4. seeded langdetect restricted to the candidate profiles, for spans of several words
      whose spelling and vocabulary leave the decision close;
   5. for a one- or two-word span that is still undecided, the rest of its sentence.
      Context only ever tips a close call; it never overrides spelling.
 
-Candidates and languages without a model: the detector only ever answers a candidate
-language or ``und``. The default candidates (config ``auto``) are en, uk and ru plus the
-source language of every installed model, so a Russian span is labelled ``ru`` even when
-no ru→en model is installed; the pipeline then flags the article ("no model for ru→en")
-and counts it as failed rather than passing Russian off as English.
+Candidates and languages without a model: the detector answers a candidate language or
+``und`` (with the one exception below). The default candidates (config ``auto``) are
+en, uk and ru plus the source language of every installed model, so a Russian span is
+labelled ``ru`` even when no ru→en model is installed; the pipeline then flags the
+article ("no model for ru→en") and counts it as failed rather than passing Russian off
+as English.
 
 Text no candidate can spell (every candidate ruled out by its letters) is, for runs of
 three words or more, labelled with the known Cyrillic language whose alphabet does fit
