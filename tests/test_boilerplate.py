@@ -148,3 +148,12 @@ def test_real_boilerplate_and_captions() -> None:
     assert all(c.startswith("FILE – ") for c in captions)
     assert captions[0].endswith("April 12, 2021.")
     assert captions[1].endswith("Nov. 22, 2019.")
+
+
+@pytest.mark.parametrize(
+    "line", ["Фото: пресслужба міської ради", "Photo: courtesy of the city council"]
+)
+def test_a_photo_line_of_its_own_is_a_caption(line: str) -> None:
+    text = f"The council agreed. Work starts in spring.\n{line}\nNext paragraph here."
+    [(start, end, rule)] = find_captions(text, RULES)
+    assert text[start:end].strip() == line and rule == "photo line"
