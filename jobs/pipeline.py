@@ -8,11 +8,12 @@ after its files are in place.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from jobs import __version__, ingest, langid, render, segment, summarize
@@ -38,6 +39,21 @@ EngineFactory = Callable[[str], Engine | None]
 """Given a source language, the engine that translates it to English, or None."""
 
 
+class StageClock:
+    """Wall time spent in each stage over the whole run, for the benchmark's breakdown."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] += time.perf_counter() - started
+
+
 @dataclass
 class _Work:
     """Articles of the sources that must be (re)done this run, in discovery order."""
@@ -46,6 +62,7 @@ class _Work:
     sources: dict[str, Source] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)  # sources with a file or record error
     errors: list[FileError] = field(default_factory=list)
+    clock: StageClock = field(default_factory=StageClock)
 
 
 def run_fingerprint(config: Config, store: ModelStore) -> str:
@@ -132,7 +149,8 @@ def _run_locked(
         states = []
         try:
             for result in source_results:
-                name = _write_article(config, result)
+                with work.clock("write"):
+                    name = _write_article(config, result)
                 status = "failed" if result.failed else "ok"
                 note = "; ".join(result.flags)
                 rows.append((name, result.article.document.key, status, note))
@@ -175,6 +193,7 @@ def _run_locked(
         spans_translated=spans_translated,
         seconds=time.monotonic() - started,
         errors=tuple(errors),
+        stage_seconds=dict(work.clock.seconds),
     )
     rows.sort(key=lambda row: row[1])
     _write_run_files(config, rows, report)
@@ -186,13 +205,15 @@ def _prepare(
 ) -> _Work:
     """Read, segment and detect. Per-file problems become FileErrors, never exceptions."""
     work = _Work()
+    clock = work.clock
     installed_sources = {m.from_code for m in store.installed() if m.to_code == "en"}
     detector = langid.LanguageDetector(
         langid.candidate_languages(config.languages, installed_sources)
     )
     for source in sources:
         try:
-            documents, record_errors = ingest.read(source, config.input)
+            with clock("read"):
+                documents, record_errors = ingest.read(source, config.input)
         except InputError as exc:
             work.errors.append(FileError(source.relpath, str(exc)))
             work.failed.add(source.relpath)
@@ -201,9 +222,10 @@ def _prepare(
         work.errors.extend(record_errors)
         if record_errors:
             work.failed.add(source.relpath)
-        articles = [
-            langid.label(segment.segment(doc, config.segment), detector) for doc in documents
-        ]
+        with clock("segment"):
+            segmented = [segment.segment(doc, config.segment) for doc in documents]
+        with clock("detect"):
+            articles = [langid.label(article, detector) for article in segmented]
         if articles:
             work.articles[source.relpath] = articles
             work.sources[source.relpath] = source
@@ -226,7 +248,8 @@ def _translate_and_summarise(
     available: dict[str, Engine] = {}
     missing: set[str] = set()
     for lang in sorted(requests):
-        engine = engines(lang)
+        with work.clock("load model"):
+            engine = engines(lang)
         if engine is None:
             missing.add(lang)
         else:
@@ -237,7 +260,7 @@ def _translate_and_summarise(
             "\n".join(missing_model_message(lang) for lang in required_missing)
         )
 
-    with TranslationMemory(config.paths.state) as memory:
+    with work.clock("translate"), TranslationMemory(config.paths.state) as memory:
         outcome = translate_all(
             {lang: texts for lang, texts in requests.items() if lang in available},
             available,
@@ -249,8 +272,10 @@ def _translate_and_summarise(
     for relpath, articles in work.articles.items():
         results[relpath] = []
         for article in articles:
-            translated = _apply_translations(article, outcome, missing)
-            results[relpath].append(_summarise(config, translated, missing))
+            with work.clock("translate"):
+                translated = _apply_translations(article, outcome, missing)
+            with work.clock("summarise"):
+                results[relpath].append(_summarise(config, translated, missing))
             progress.advance(articles=1)
     return results, outcome.translated
 

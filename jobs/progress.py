@@ -33,8 +33,15 @@ class _Bar:
     def start(self, articles: int) -> None:
         from tqdm import tqdm
 
+        # Updates come once per article or per translated batch: few enough to draw each.
         self.bar = tqdm(
-            total=articles, unit="article", file=self.stream, leave=False, dynamic_ncols=True
+            total=articles,
+            unit="article",
+            file=self.stream,
+            leave=False,
+            dynamic_ncols=True,
+            mininterval=0,
+            miniters=1,
         )
 
     def advance(self, articles: int = 0, spans: int = 0) -> None:

@@ -171,6 +171,7 @@ class RunReport:
     spans_translated: int
     seconds: float
     errors: tuple[FileError, ...] = ()
+    stage_seconds: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     def line(self) -> str:
         return (

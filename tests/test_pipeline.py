@@ -154,3 +154,12 @@ def test_real_voa_page_end_to_end(tmp_path: Path, installed_models: ModelStore) 
         assert "FILE –" not in sentence and "FILE" not in sentence
         assert "реклами" not in sentence and "your ads here" not in sentence
         assert "Home" not in sentence and "/" not in sentence
+
+
+def test_report_breaks_the_run_down_by_stage(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    write(config.paths.input, "a.txt", MIXED)
+    report = pipeline.run(config, engine_factory=lambda lang: FakeEngine())
+    stages = set(report.stage_seconds)
+    assert {"read", "segment", "detect", "translate", "summarise", "write"} <= stages
+    assert sum(report.stage_seconds.values()) <= report.seconds
