@@ -44,6 +44,10 @@ TMP = ".tmp"
 ARGOS_HOME = ".argos"
 TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
 MAX_UNPACKED_BYTES = 8 * 1024**3  # far above any real Argos package; stops zip bombs
+# Written into each package at install: the size of every file, so that a file cut
+# short or replaced later (disk trouble, a bad copy) is found by a stat, without
+# loading the model, before every run.
+INSTALL_RECORD = ".mixdigest-files.json"
 
 
 @dataclass(frozen=True)
@@ -231,9 +235,28 @@ class ModelStore:
                 fingerprint=_fingerprint(pkg),
             )
             missing = _missing_files(pkg)
-            yield model, (f"missing {', '.join(missing)}" if missing else None)
+            if missing:
+                yield model, f"missing {', '.join(missing)}"
+            else:
+                yield model, _size_problem(pkg)
 
     # -- checking -----------------------------------------------------------------
+
+    def preflight(self) -> None:
+        """Raise ModelError (exit 3) naming every installed package that is broken.
+
+        Cheap enough for every run: metadata is parsed and file sizes are compared
+        with the install record; a package whose files are whole but damaged inside
+        is caught when its engine loads, still before anything is written.
+        """
+        problems = [
+            f"installed model {model.name} at {model.path} is broken: {problem}; "
+            f"reinstall it: {_reinstall_hint(model)}"
+            for model, problem in self._entries()
+            if problem is not None
+        ]
+        if problems:
+            raise ModelError("\n".join(problems))
 
     def verify(self) -> list[tuple[InstalledModel, str | None]]:
         """Every package with its problem (None: it loads and is usable)."""
@@ -401,6 +424,7 @@ class ModelStore:
         name = _pair_name(from_code, to_code)
         final = Path(tempfile.mkdtemp(prefix=f"{name}-{version.replace('/', '_')}-", dir=store))
         final.rmdir()
+        _write_install_record(pkg)
         pkg.rename(final)
         link = self.models_dir / name
         previous = link.resolve() if link.is_symlink() else None
@@ -514,6 +538,37 @@ class ModelStore:
             # argostranslate reuses a file already in its downloads folder, even a
             # truncated one; removing it makes a retry download afresh.
             path.unlink(missing_ok=True)
+
+
+def _write_install_record(pkg: Path) -> None:
+    sizes = {
+        p.relative_to(pkg).as_posix(): p.stat().st_size
+        for p in sorted(pkg.rglob("*"))
+        if p.is_file() and p.name != INSTALL_RECORD
+    }
+    (pkg / INSTALL_RECORD).write_text(json.dumps(sizes, indent=0), encoding="utf-8")
+
+
+def _size_problem(pkg: Path) -> str | None:
+    """How the package's files differ from its install record, or None."""
+    try:
+        recorded = json.loads((pkg / INSTALL_RECORD).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None  # placed by hand or by argospm: nothing to compare with
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return f"its install record {INSTALL_RECORD} is unreadable ({exc})"
+    if not isinstance(recorded, dict):
+        return f"its install record {INSTALL_RECORD} is not a JSON object"
+    changed = []
+    for rel, size in sorted(recorded.items()):
+        try:
+            now = (pkg / rel).stat().st_size
+        except OSError:
+            changed.append(f"{rel} is missing")
+            continue
+        if now != size:
+            changed.append(f"{rel} is {now:,} bytes but was installed with {size:,}")
+    return "; ".join(changed) or None
 
 
 def _reinstall_hint(model: InstalledModel) -> str:

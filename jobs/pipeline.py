@@ -30,7 +30,14 @@ from jobs.records import (
     Source,
     Span,
 )
-from jobs.state import ArticleState, RunLock, StateStore, atomic_write, remove_stale_temporaries
+from jobs.state import (
+    ArticleState,
+    RunLock,
+    StateStore,
+    atomic_write,
+    checkpoint,
+    remove_stale_temporaries,
+)
 from jobs.translate import Engine, TranslationMemory, TranslationOutcome, translate_all
 
 log = logging.getLogger("mixdigest")
@@ -90,6 +97,8 @@ def run(
     with RunLock(paths.state):
         remove_stale_temporaries(paths.output)
         store = ModelStore(paths.models)
+        # A broken package stops the run here, named, before anything is read or written.
+        store.preflight()
         engines = engine_factory or _argos_engines(config, store)
         fingerprint = run_fingerprint(config, store)
         state = StateStore(paths.state)
@@ -112,6 +121,7 @@ def _run_locked(
 ) -> RunReport:
     paths = config.paths
     sources, errors = ingest.discover(paths.input, config.input.extensions)
+    checkpoint("discovered")
     known = state.by_source()
     for gone in state.forget_missing({s.relpath for s in sources}):
         log.info("input %s is gone; its outputs stay in place", gone.key)
@@ -151,6 +161,7 @@ def _run_locked(
             for result in source_results:
                 with work.clock("write"):
                     name = _write_article(config, result)
+                checkpoint("write")
                 status = "failed" if result.failed else "ok"
                 note = "; ".join(result.flags)
                 rows.append((name, result.article.document.key, status, note))
@@ -214,6 +225,7 @@ def _prepare(
         try:
             with clock("read"):
                 documents, record_errors = ingest.read(source, config.input)
+            checkpoint("read")
         except InputError as exc:
             work.errors.append(FileError(source.relpath, str(exc)))
             work.failed.add(source.relpath)
@@ -261,11 +273,12 @@ def _translate_and_summarise(
         )
 
     with work.clock("translate"), TranslationMemory(config.paths.state) as memory:
+        checkpoint("translate")
         outcome = translate_all(
             {lang: texts for lang, texts in requests.items() if lang in available},
             available,
             memory,
-            progress=lambda n: progress.advance(spans=n),
+            progress=lambda n: _batch_done(progress, n),
         )
 
     results: dict[str, list[ArticleResult]] = {}
@@ -278,6 +291,11 @@ def _translate_and_summarise(
                 results[relpath].append(_summarise(config, translated, missing))
             progress.advance(articles=1)
     return results, outcome.translated
+
+
+def _batch_done(progress: Progress, spans: int) -> None:
+    checkpoint("translated")
+    progress.advance(spans=spans)
 
 
 def _apply_translations(

@@ -4,6 +4,17 @@ A run killed at any moment must leave no half-written file and a state the next 
 can finish from. Outputs are written to a temporary file beside the target, flushed
 to disk and renamed over it; the state store is SQLite in WAL mode and records an
 article only after its outputs are in place.
+
+Test hook (inert in production)
+    ``checkpoint(stage)`` marks a named moment of a run: "discovered", "read" (after
+    each source), "translate" (before the engines run), "translated" (after each
+    engine batch is stored), "write" (after each article's files, before its state is
+    recorded) and "replace" (inside ``atomic_write``, temporary file complete but not
+    yet renamed). It does nothing unless the environment holds
+    ``MIXDIGEST_TEST_HOOK=STAGE:N:DIR``, which only tests set: then the Nth time the run
+    reaches STAGE it creates ``DIR/STAGE.reached`` and waits until ``DIR/STAGE.go``
+    exists (at most ten minutes). The crash tests kill the run while it waits, which
+    hits each phase deterministically instead of by timing.
 """
 
 from __future__ import annotations
@@ -23,6 +34,31 @@ from types import TracebackType
 from jobs.errors import LockHeld, MixdigestError, OutputError
 
 TEMP_MARK = ".mixdigest-tmp-"
+TEST_HOOK_ENV = "MIXDIGEST_TEST_HOOK"
+
+_checkpoint_hits: dict[str, int] = {}
+
+
+def checkpoint(stage: str) -> None:
+    """A moment where tests may hold the run (see the module docstring); else a no-op."""
+    spec = os.environ.get(TEST_HOOK_ENV)
+    if spec:
+        _hold_if_asked(stage, spec)
+
+
+def _hold_if_asked(stage: str, spec: str) -> None:
+    wanted, _, rest = spec.partition(":")
+    count, _, folder = rest.partition(":")
+    if wanted != stage or not count.isdigit() or not folder:
+        return
+    _checkpoint_hits[stage] = hits = _checkpoint_hits.get(stage, 0) + 1
+    if hits != int(count):
+        return
+    Path(folder, f"{stage}.reached").write_text(f"{os.getpid()}\n")
+    go = Path(folder, f"{stage}.go")
+    deadline = time.monotonic() + 600
+    while not go.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 class RunLock:
@@ -92,6 +128,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+        checkpoint("replace")
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):

@@ -55,17 +55,27 @@ def test_install_from_file_lists_and_finds(tiny_package: Path, tmp_path: Path) -
     assert [problem for _, problem in store.verify()] == [None]
 
 
-def test_verify_names_a_damaged_package(tiny_package: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [("truncated", "model/model.bin is"), ("same size, garbage", "CTranslate2")],
+)
+def test_verify_names_a_damaged_package(
+    tiny_package: Path, tmp_path: Path, damage: str, reason: str
+) -> None:
     store = ModelStore(tmp_path / "models")
     model = store.install(tiny_package)
     model_bin = model.path / "model" / "model.bin"
-    model_bin.write_bytes(model_bin.read_bytes()[: model_bin.stat().st_size // 2])
+    size = model_bin.stat().st_size
+    if damage == "truncated":
+        model_bin.write_bytes(model_bin.read_bytes()[: size // 2])
+    else:
+        model_bin.write_bytes(b"\x5a" * size)
 
     [(checked, problem)] = store.verify()
 
     assert checked.path == model.path
     assert problem is not None
-    assert "CTranslate2" in problem
+    assert reason in problem
     assert "mixdigest models download uk en" in problem
 
 
