@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("mixdigest")
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not the user's input
+LOGGERS = ("mixdigest", "jobs")  # the pipeline's logger and the modules' own (jobs.ingest, …)
+LOG_MAX_BYTES, LOG_BACKUPS = 5_000_000, 5
+
+
+class _OneLineFormatter(logging.Formatter):
+    """The console gets the message only; tracebacks go to the log file."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return "mixdigest: " + record.getMessage()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
         help="redo every article, even unchanged ones (translations stay cached)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar on a terminal")
+    run.add_argument(
+        "--log-file",
+        type=Path,
+        metavar="FILE",
+        help="log to FILE, rotated at 5 MB, 5 kept (overrides paths.log_file); "
+        "stderr then only gets messages when it is a terminal",
+    )
 
     models = commands.add_parser("models", help="list, download, install or verify models")
     actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -81,21 +98,35 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(config: Config | None, verbose: bool) -> None:
-    root = logging.getLogger("mixdigest")
-    root.handlers.clear()
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    root.propagate = False
-    console = logging.StreamHandler(sys.stderr)
-    console.setFormatter(logging.Formatter("mixdigest: %(message)s"))
-    console.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    root.addHandler(console)
-    if config is not None and config.paths.log_file is not None:
-        config.paths.log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            config.paths.log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
-        )
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        root.addHandler(handler)
+    """Log to the configured file (rotated), and to stderr when it is a terminal or
+    when there is no log file: under cron the file is the record, not cron's mail."""
+    handlers: list[logging.Handler] = []
+    log_file = config.paths.log_file if config is not None else None
+    if log_file is None or sys.stderr.isatty():
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(_OneLineFormatter())
+        console.setLevel(logging.DEBUG if verbose else logging.WARNING)
+        handlers.append(console)
+    if log_file is not None:
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            handler: logging.Handler = logging.handlers.RotatingFileHandler(
+                log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+            )
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot open the log file {log_file}: {exc.strerror or exc}; "
+                "fix paths.log_file or --log-file"
+            ) from exc
+        handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+        handlers.append(handler)
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        for old in logger.handlers:
+            old.close()
+        logger.handlers = list(handlers)
+        logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+        logger.propagate = False
 
 
 def _load_config(args: argparse.Namespace) -> Config:
@@ -107,6 +138,7 @@ def _load_config(args: argparse.Namespace) -> Config:
         output=getattr(args, "output", None),
         models=args.models_dir,
         state=getattr(args, "state_dir", None),
+        log_file=getattr(args, "log_file", None),
     )
 
 
@@ -166,15 +198,16 @@ def _cmd_models(args: argparse.Namespace, config: Config) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    config = None
+    logging_ready = False
     try:
         config = _load_config(args)
         _setup_logging(config, args.verbose)
+        logging_ready = True
         if args.command == "run":
             return _cmd_run(args, config)
         return _cmd_models(args, config)
     except MixdigestError as exc:
-        if config is None:
+        if not logging_ready:
             _setup_logging(None, getattr(args, "verbose", False))
         for line in str(exc).splitlines():
             log.error("%s", line)
@@ -182,3 +215,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("interrupted; outputs written so far are complete, rerun to finish")
         return 130
+    except Exception as exc:  # a bug: one line for the user, the traceback for the log
+        if not logging_ready:
+            _setup_logging(None, getattr(args, "verbose", False))
+        log.critical(
+            "internal error: %s: %s (a bug; rerun with -v or see the log file for details, "
+            "and report it)",
+            type(exc).__name__,
+            exc,
+            exc_info=True,
+        )
+        return EXIT_INTERNAL

@@ -1,0 +1,286 @@
+"""The promises a nightly job makes, tested by breaking things on purpose.
+
+Crashes are real SIGKILLs of the real command (``python -m jobs run``) with the tiny real
+model, held at a named phase by the test-only checkpoint hook (``jobs.state.checkpoint``)
+so that each phase is hit every time rather than by luck of timing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jobs.models import ModelStore
+from jobs.state import TEMP_MARK, TEST_HOOK_ENV
+from jobs.translate import MEMORY_FILE
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Sentences the tiny model's vocabulary covers, mixed so every article has both languages.
+UK = (
+    "Уряд України ухвалив нові правила для енергетичних компаній.",
+    "Президент зустрівся з міністрами та обговорив бюджет на наступний рік.",
+    "У Львові відкрили новий міст через річку, рух транспорту відновлено.",
+    "Ціни на хліб і молоко зросли на п'ять відсотків за місяць.",
+)
+EN = (
+    "The government of Ukraine approved new rules for energy companies.",
+    "Huawei's new phone was presented in Kyiv on Monday, the company said.",
+    "Prices for bread and milk rose by five percent in a month.",
+    "Analysts expect the new rules to take effect next spring.",
+)
+
+
+def _body(n: int) -> list[str]:
+    """Paragraphs of article n: a crumb, English and Ukrainian sentences, an ad line."""
+    uk = [UK[(n + i) % len(UK)] for i in range(2)]
+    en = [EN[(n + i) % len(EN)] for i in range(3)]
+    return [
+        f"Home / Бізнес / Story {n}",
+        f"{en[0]} {uk[0]} Article number {n}.",
+        f"{en[1]} {en[2]}",
+        f"{uk[1]} Київ, {n} квітня.",
+        "Місце для вашої реклами.",
+    ]
+
+
+def write_batch(folder: Path, articles: int = 30) -> int:
+    """About 30 mixed uk/en articles in every format; returns how many articles."""
+    folder.mkdir(parents=True, exist_ok=True)
+    jsonl_records = 6
+    files = articles - jsonl_records
+    for n in range(files):
+        title = f"Story {n}: ринок і ціни"
+        paragraphs = _body(n)
+        kind = n % 4
+        if kind == 0:
+            text = title + "\n\n" + "\n\n".join(paragraphs) + "\n"
+            (folder / f"story-{n:02}.txt").write_text(text, encoding="utf-8")
+        elif kind == 1:
+            text = f"# {title}\n\n" + "\n\n".join(paragraphs) + "\n"
+            (folder / f"story-{n:02}.md").write_text(text, encoding="utf-8")
+        elif kind == 2:
+            body = "".join(f"<p>{p}</p>" for p in paragraphs)
+            html = (
+                f"<html><head><title>{title}</title></head>"
+                f"<body><h1>{title}</h1>{body}</body></html>"
+            )
+            (folder / f"story-{n:02}.html").write_text(html, encoding="utf-8")
+        else:
+            record = {"id": f"s{n}", "title": title, "text": "\n\n".join(paragraphs)}
+            (folder / f"story-{n:02}.json").write_text(
+                json.dumps(record, ensure_ascii=False), encoding="utf-8"
+            )
+    lines = [
+        json.dumps({"title": f"Feed {n}", "text": "\n\n".join(_body(100 + n))}, ensure_ascii=False)
+        for n in range(jsonl_records)
+    ]
+    (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return articles
+
+
+def cli_env(cwd: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != TEST_HOOK_ENV}
+    env.update({"PYTHONPATH": str(ROOT), "HOME": str(cwd / "home")})
+    env.update(extra or {})
+    return env
+
+
+def run_command(workdir: Path, models: Path, *extra: str | Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "jobs",
+        "run",
+        "--no-progress",
+        "--input",
+        str(workdir / "input"),
+        "--output",
+        str(workdir / "output"),
+        "--state-dir",
+        str(workdir / "state"),
+        "--models-dir",
+        str(models),
+        *map(str, extra),
+    ]
+
+
+def run_job(
+    workdir: Path, models: Path, *extra: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    (workdir / "home").mkdir(exist_ok=True)
+    return subprocess.run(
+        run_command(workdir, models, *extra),
+        cwd=workdir,
+        env=cli_env(workdir, env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def kill_at(workdir: Path, models: Path, stage: str, nth: int) -> subprocess.Popen[str]:
+    """Start the job, wait until it holds at the nth ``stage`` checkpoint, SIGKILL it."""
+    hook = workdir / "hook"
+    hook.mkdir(exist_ok=True)
+    (workdir / "home").mkdir(exist_ok=True)
+    proc = subprocess.Popen(
+        run_command(workdir, models),
+        cwd=workdir,
+        env=cli_env(workdir, {TEST_HOOK_ENV: f"{stage}:{nth}:{hook}"}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    reached = hook / f"{stage}.reached"
+    deadline = time.monotonic() + 240
+    while not reached.exists():
+        if proc.poll() is not None:
+            _, err = proc.communicate()
+            pytest.fail(f"the run ended (exit {proc.returncode}) before {stage}#{nth}:\n{err}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the run never reached {stage}#{nth}")
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    reached.unlink()
+    return proc
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    """Every output file's bytes, except the two that carry this run's time and counts."""
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if p.name not in ("index.md", "run.json")
+    }
+
+
+def index_articles(folder: Path) -> set[tuple[str, str]]:
+    """(name, key) of every row of index.md; its status column says unchanged or ok."""
+    rows = set()
+    for line in (folder / "index.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("| ") and "`" in line:
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows.add((cells[0], cells[1]))
+    return rows
+
+
+def leftovers(*folders: Path) -> list[str]:
+    """Temporary or partial files: ours, SQLite's journals, and unfinished model installs."""
+    found = []
+    for folder in folders:
+        for path in folder.rglob("*"):
+            name = path.name
+            if path.is_file() and (
+                TEMP_MARK in name or name.endswith(("-journal", ".tmp", ".partial"))
+            ):
+                found.append(str(path))
+        tmp = folder / ".tmp"
+        if tmp.is_dir() and any(tmp.iterdir()):
+            found.append(f"{tmp} is not empty")
+    return found
+
+
+def integrity(database: Path) -> str:
+    with sqlite3.connect(database) as db:
+        return str(db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+@pytest.fixture(scope="module")
+def reference(
+    tmp_path_factory: pytest.TempPathFactory, installed_models: ModelStore
+) -> Iterator[tuple[Path, int]]:
+    """One uninterrupted run of the batch: what every interrupted one must end up as."""
+    workdir = tmp_path_factory.mktemp("reference")
+    articles = write_batch(workdir / "input")
+    result = run_job(workdir, installed_models.models_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"mixdigest: {articles} done, 0 skipped, 0 failed")
+    yield workdir / "output", articles
+
+
+@pytest.mark.parametrize(
+    ("stage", "nth"),
+    [
+        ("read", 10),  # reading: a third of the files read, nothing translated
+        ("translate", 1),  # translating: model loaded, memory open, engine not yet called
+        ("translated", 1),  # translating: first batch stored in the translation memory
+        ("write", 12),  # writing: 12 articles written, the 12th not yet recorded
+        ("replace", 15),  # writing: a complete temporary file not yet renamed
+    ],
+)
+def test_sigkill_at_any_phase_then_rerun_gives_the_uninterrupted_outputs(
+    tmp_path: Path,
+    installed_models: ModelStore,
+    reference: tuple[Path, int],
+    stage: str,
+    nth: int,
+) -> None:
+    expected_dir, articles = reference
+    models = installed_models.models_dir
+    write_batch(tmp_path / "input")
+    out, state = tmp_path / "output", tmp_path / "state"
+
+    kill_at(tmp_path, models, stage, nth)
+
+    written = sorted(out.glob("*.md")) if out.is_dir() else []
+    if stage in ("read", "translate", "translated"):
+        assert written == []
+    else:
+        assert 0 < len(written) < articles  # killed in the middle of writing
+    if stage == "replace":
+        assert list(out.glob(f"{TEMP_MARK}*")), "the kill should leave a temporary file"
+    if stage == "translated":
+        with sqlite3.connect(state / MEMORY_FILE) as db:
+            assert db.execute("SELECT count(*) FROM memory").fetchone()[0] > 0
+
+    rerun = run_job(tmp_path, models)
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert "Traceback" not in rerun.stderr
+    done_before = len(written) - (1 if stage == "write" else 0)  # the 12th was not recorded
+    assert rerun.stdout.startswith(f"mixdigest: {articles - max(done_before, 0)} done")
+    assert outputs(out) == outputs(expected_dir)
+    assert index_articles(out) == index_articles(expected_dir)
+    assert leftovers(out, state, models) == []
+    assert integrity(state / "state.sqlite") == "ok"
+    assert integrity(state / MEMORY_FILE) == "ok"
+    with sqlite3.connect(state / "state.sqlite") as db:
+        statuses = db.execute("SELECT status, count(*) FROM articles GROUP BY status").fetchall()
+    assert statuses == [("ok", articles)]
+
+    if stage != "write":
+        return  # one phase is enough to show that the finished state is complete
+    again = run_job(tmp_path, models)
+    assert again.stdout.startswith(f"mixdigest: 0 done, {articles} skipped, 0 failed")
+
+
+def test_checkpoint_is_inert_without_the_test_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jobs import state
+
+    monkeypatch.delenv(TEST_HOOK_ENV, raising=False)
+    started = time.monotonic()
+    for _ in range(1000):
+        state.checkpoint("write")
+    assert time.monotonic() - started < 1.0
+    assert state._checkpoint_hits == {}
+    # A hook for another stage, or a malformed one, does not hold the run either.
+    monkeypatch.setenv(TEST_HOOK_ENV, f"read:1:{tmp_path}")
+    state.checkpoint("write")
+    monkeypatch.setenv(TEST_HOOK_ENV, "garbage")
+    state.checkpoint("write")
+    assert list(tmp_path.iterdir()) == []
