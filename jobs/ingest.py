@@ -41,6 +41,7 @@ import logging
 import math
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
@@ -133,9 +134,22 @@ def _walk(
                 continue
             if entry.is_file():
                 yield relpath, entry.path
-            # FIFOs, sockets and devices are not articles and reading them could block.
+            else:
+                # Opening a FIFO would block the run until someone writes to it.
+                errors.append(FileError(relpath, f"not a regular file ({_kind(entry)}); not read"))
         except OSError as exc:
             errors.append(FileError(relpath, f"cannot read: {_os_reason(exc)}"))
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    mode = entry.stat().st_mode
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
 
 
 def _inside(path: str, root: str) -> bool:
@@ -765,8 +779,7 @@ def _record(source: Source, n: int, obj: Any, encoding: str, fmt: str) -> Docume
         return FileError(key, f"{where}: 'text' {exc}")
     if not text:
         return FileError(key, f"{where}: 'text' is empty")
-    title_raw = _scalar(obj.get("title"))
-    title = " ".join(title_raw.split()) if title_raw else None
+    title = _scalar(obj.get("title"))
     meta = _meta(
         fmt,
         encoding,
@@ -777,11 +790,15 @@ def _record(source: Source, n: int, obj: Any, encoding: str, fmt: str) -> Docume
     return Document(source, key, text, title or None, meta)
 
 
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _scalar(value: Any) -> str | None:
+    """A one-line metadata value: NULs, newlines and other controls become spaces."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str | int | float):
-        return str(value).strip() or None
+        return " ".join(_ANY_CONTROL.sub(" ", str(value)).split()) or None
     return None
 
 

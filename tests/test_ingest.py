@@ -178,6 +178,14 @@ def test_broken_symlink_and_unreadable_file_are_file_errors(
     ]
 
 
+def test_named_pipe_with_an_article_name_is_reported_not_opened(tmp_path: Path) -> None:
+    write(tmp_path / "ok.txt", "text")
+    os.mkfifo(tmp_path / "pipe.txt")  # opening it for reading would block forever
+    sources, errors = discover(tmp_path, EXTS)
+    assert [s.relpath for s in sources] == ["ok.txt"]
+    assert errors == [FileError("pipe.txt", "not a regular file (a named pipe); not read")]
+
+
 def test_missing_input_folder_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         discover(tmp_path / "nope", EXTS)
@@ -516,6 +524,14 @@ def test_json_object(tmp_path: Path) -> None:
         "date": "2024",
         "id": "7",
     }
+
+
+def test_json_title_and_id_lose_nul_and_newlines(tmp_path: Path) -> None:
+    record = {"id": "../a\u0000b", "title": "x\u0000y\nz\u0085", "text": "Один."}
+    doc = read_one(tmp_path, "a.json", json.dumps(record))
+    assert doc.title == "x y z"
+    assert doc.meta["id"] == "../a b"
+    assert doc.key == "a.json#1"  # outputs are named by the key, never by the id
 
 
 def test_json_list_keeps_good_records(tmp_path: Path) -> None:

@@ -284,3 +284,163 @@ def test_checkpoint_is_inert_without_the_test_variable(
     monkeypatch.setenv(TEST_HOOK_ENV, "garbage")
     state.checkpoint("write")
     assert list(tmp_path.iterdir()) == []
+
+
+# -- a process-wide fault injector for the real command ---------------------------------
+
+SITECUSTOMIZE = '''
+"""Test-only faults for a mixdigest subprocess, switched on by environment variables."""
+import builtins, errno, io, os, socket
+
+_DENY = os.environ.get("MIXDIGEST_TEST_EACCES")
+_NET_LOG = os.environ.get("MIXDIGEST_TEST_NET_LOG")
+
+if _DENY:
+    _open = builtins.open
+
+    def _guarded_open(file, *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)) and os.fspath(file).endswith(_DENY):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(file))
+        return _open(file, *args, **kwargs)
+
+    builtins.open = io.open = _guarded_open
+
+if _NET_LOG:
+    def _record(what):
+        with _open_log("a") as log:
+            log.write(repr(what) + "\\\\n")
+        raise OSError(errno.ENETUNREACH, "network blocked by the test")
+
+    _open_log = lambda mode: io.FileIO(_NET_LOG, mode)  # noqa: E731
+    _open_log = lambda mode, _o=builtins.open: _o(_NET_LOG, mode)  # noqa: E731
+
+    socket.socket.connect = lambda self, address: _record(("connect", address))
+    socket.socket.connect_ex = lambda self, address: _record(("connect_ex", address))
+    socket.socket.sendto = lambda self, *args: _record(("sendto", args[-1]))
+    socket.getaddrinfo = lambda *args, **kwargs: _record(("getaddrinfo", args[:2]))
+    socket.create_connection = lambda address, *a, **k: _record(("create_connection", address))
+'''
+
+
+def fault_env(tmp_path: Path, **faults: str) -> dict[str, str]:
+    """Environment that loads SITECUSTOMIZE into the subprocess, with these faults on."""
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    (site / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    return {"PYTHONPATH": f"{site}{os.pathsep}{ROOT}", **faults}
+
+
+# -- bad input: one run, every kind of bad file, nothing else lost -------------------------
+
+GOOD = "\n\n".join(_body(1)) + "\n"
+
+
+def test_every_kind_of_bad_input_in_one_run_gets_one_line_each_and_the_rest_is_written(
+    tmp_path: Path, installed_models: ModelStore
+) -> None:
+    inp = tmp_path / "input"
+    inp.mkdir()
+    (inp / "good.txt").write_text(GOOD, encoding="utf-8")
+    bad: dict[str, str] = {}  # file → a word its error must contain
+
+    def put(name: str, data: bytes | str, reason: str) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        (inp / name).write_bytes(raw)
+        bad[name] = reason
+
+    put("empty.txt", b"", "empty file")
+    put("blank.txt", " \n\t\r\n   \n", "only whitespace")
+    put("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "PNG")
+    put("nul.txt", b"Some text\x00\x00\x01\x02 and more\x00", "NUL byte")
+    put("cut.txt", "Привіт, це досить довгий український текст.".encode()[:-2], "UTF-8")
+    put("bad-bytes.md", b"Plain text \xff\xfe with \xc3 stray bytes", "UTF-8")
+    put("big.txt", "Too long a line of text. " * 6000, "max_bytes")
+    put("no-text.html", "<html><body><script>var a = 1;</script></body></html>", "no text")
+    put(
+        "deep.html",
+        "<html><body>" + "<div>" * 10_000 + "deep" + "</div>" * 10_000 + "</body></html>",
+        "nested too deeply",
+    )
+    put("broken.json", '{"title": "x", "text": "abc"', "not valid JSON")
+    lines = [
+        json.dumps({"title": "First", "text": GOOD}, ensure_ascii=False),
+        '{"title": "Second", "text": "no closing brace"',
+        json.dumps({"title": "Third", "text": "\n\n".join(_body(2))}, ensure_ascii=False),
+    ]
+    (inp / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bad["feed.jsonl#2"] = "line 2: not valid JSON"
+    hostile = [
+        {"id": "../../escaped", "title": "../../escaped", "text": GOOD},
+        {"id": "/etc/passwd", "title": "/tmp/absolute/x", "text": GOOD},
+        {"id": "nul\u0000id", "title": "a\u0000b", "text": GOOD},
+        {"id": "x" * 300, "title": "y" * 300, "text": GOOD},
+    ]
+    (inp / "hostile.json").write_text(json.dumps(hostile), encoding="utf-8")
+    outside = tmp_path / "outside.txt"
+    outside.write_text(GOOD, encoding="utf-8")
+    (inp / "link.txt").symlink_to(outside)
+    put("locked.txt", GOOD, "Permission denied")
+    os.mkfifo(inp / "pipe.txt")
+    bad["pipe.txt"] = "not a regular file"
+    put("changing.txt", GOOD, "changed while being read")
+    config = tmp_path / "job.yaml"
+    config.write_text("input:\n  max_bytes: 120000\n", encoding="utf-8")
+    assert (inp / "deep.html").stat().st_size < 120_000 < (inp / "big.txt").stat().st_size
+
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    env = cli_env(
+        tmp_path,
+        {
+            **fault_env(tmp_path, MIXDIGEST_TEST_EACCES="/locked.txt"),
+            TEST_HOOK_ENV: f"discovered:1:{hook}",
+        },
+    )
+    (tmp_path / "home").mkdir()
+    command = run_command(tmp_path, installed_models.models_dir, "--config", config)
+    proc = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not (hook / "discovered.reached").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.01)
+    # Hashed at discovery, changed before it is read.
+    (inp / "changing.txt").write_text(GOOD + "\nA late edit.\n", encoding="utf-8")
+    (hook / "discovered.go").touch()
+    stdout, stderr = proc.communicate(timeout=300)
+
+    assert proc.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    lines_out = stderr.splitlines()
+    assert all(line.startswith("mixdigest: ") for line in lines_out), stderr
+    for name, reason in bad.items():
+        mentions = [line for line in lines_out if f" {name}: " in line]
+        assert len(mentions) == 1, (name, "\n".join(lines_out))
+        assert reason in mentions[0], (name, mentions[0])
+    [warning] = [line for line in lines_out if "link.txt" in line]
+    assert "ignored" in warning and "outside the input folder" in warning
+    assert stdout.strip() == stdout.strip().splitlines()[0]  # one summary line
+    good_articles = 1 + 2 + len(hostile)  # good.txt, feed #1 and #3, every hostile record
+    assert stdout.startswith(f"mixdigest: {good_articles} done, 0 skipped, {len(bad)} failed")
+
+    out = tmp_path / "output"
+    written = sorted(p.name for p in out.glob("*.md") if p.name != "index.md")
+    assert len(written) == good_articles
+    assert any(n.startswith("good.") for n in written)
+    assert sum(n.startswith("feed.jsonl_1.") or n.startswith("feed.jsonl_3.") for n in written) == 2
+    # Hostile ids and titles: every output is a plain file directly inside output/.
+    assert {p.parent for p in out.rglob("*")} == {out}
+    assert not (tmp_path / "escaped").exists() and not list(tmp_path.glob("*escaped*"))
+    assert all(len(n) < 120 for n in written)
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in out.glob("hostile*.json")]
+    titles = sorted(r["title"] for r in records)
+    assert titles == ["../../escaped", "/tmp/absolute/x", "a b", "y" * 300]  # NUL → space
+    assert {r["meta"]["id"] for r in records} == {
+        "../../escaped",
+        "/etc/passwd",
+        "nul id",
+        "x" * 300,
+    }
+    manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert {e["source"] for e in manifest["errors"]} == set(bad)
