@@ -133,8 +133,20 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise OutputError(f"cannot write {path}: {_write_problem(exc, path.parent)}") from exc
     _fsync_dir(path.parent)
+
+
+def _write_problem(exc: OSError, folder: Path) -> str:
+    """The reason a write failed, with what the user can do about it."""
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder; move it aside or choose another output"
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"{reason}; free some space and rerun (earlier outputs are kept)"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{reason}; make {folder} writable and rerun (earlier outputs are kept)"
+    return reason
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -292,27 +293,51 @@ SITECUSTOMIZE = '''
 """Test-only faults for a mixdigest subprocess, switched on by environment variables."""
 import builtins, errno, io, os, socket
 
-_DENY = os.environ.get("MIXDIGEST_TEST_EACCES")
+_DENY = os.environ.get("MIXDIGEST_TEST_DENY")  # paths containing this fail
+_ERRNO = getattr(errno, os.environ.get("MIXDIGEST_TEST_DENY_ERRNO", "EACCES"))
 _NET_LOG = os.environ.get("MIXDIGEST_TEST_NET_LOG")
+_open = builtins.open
 
 if _DENY:
-    _open = builtins.open
+    _os_open, _os_write, _filling = os.open, os.write, set()
+
+    def _denied(file):
+        return isinstance(file, (str, os.PathLike)) and _DENY in os.fspath(file)
+
+    def _fail(file):
+        raise OSError(_ERRNO, os.strerror(_ERRNO), os.fspath(file))
 
     def _guarded_open(file, *args, **kwargs):
-        if isinstance(file, (str, os.PathLike)) and os.fspath(file).endswith(_DENY):
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(file))
+        if _denied(file):
+            _fail(file)
         return _open(file, *args, **kwargs)
 
+    def _guarded_os_open(path, flags, *args, **kwargs):
+        if _denied(path) and _ERRNO != errno.ENOSPC:
+            _fail(path)
+        fd = _os_open(path, flags, *args, **kwargs)
+        if _denied(path):
+            _filling.add(fd)
+        return fd
+
+    def _guarded_write(fd, data):
+        # A full disk takes part of the data, then refuses the rest.
+        if fd in _filling:
+            if len(data) > 1 and fd not in _filling_started:
+                _filling_started.add(fd)
+                return _os_write(fd, bytes(data[: len(data) // 2]))
+            raise OSError(_ERRNO, os.strerror(_ERRNO))
+        return _os_write(fd, data)
+
+    _filling_started = set()
     builtins.open = io.open = _guarded_open
+    os.open, os.write = _guarded_os_open, _guarded_write
 
 if _NET_LOG:
     def _record(what):
-        with _open_log("a") as log:
-            log.write(repr(what) + "\\\\n")
+        with _open(_NET_LOG, "a") as log:
+            log.write(repr(what) + "\\n")
         raise OSError(errno.ENETUNREACH, "network blocked by the test")
-
-    _open_log = lambda mode: io.FileIO(_NET_LOG, mode)  # noqa: E731
-    _open_log = lambda mode, _o=builtins.open: _o(_NET_LOG, mode)  # noqa: E731
 
     socket.socket.connect = lambda self, address: _record(("connect", address))
     socket.socket.connect_ex = lambda self, address: _record(("connect_ex", address))
@@ -392,7 +417,7 @@ def test_every_kind_of_bad_input_in_one_run_gets_one_line_each_and_the_rest_is_w
     env = cli_env(
         tmp_path,
         {
-            **fault_env(tmp_path, MIXDIGEST_TEST_EACCES="/locked.txt"),
+            **fault_env(tmp_path, MIXDIGEST_TEST_DENY="/locked.txt"),
             TEST_HOOK_ENV: f"discovered:1:{hook}",
         },
     )
@@ -444,3 +469,147 @@ def test_every_kind_of_bad_input_in_one_run_gets_one_line_each_and_the_rest_is_w
     }
     manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert {e["source"] for e in manifest["errors"]} == set(bad)
+
+
+# -- full disk and unwritable output ---------------------------------------------------
+
+
+def _one_article(workdir: Path) -> Path:
+    (workdir / "input").mkdir(parents=True, exist_ok=True)
+    source = workdir / "input" / "story.txt"
+    source.write_text("Story\n\n" + GOOD, encoding="utf-8")
+    return source
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("code", ["ENOSPC", "EACCES"])
+def test_failed_output_write_through_the_cli_names_the_article_and_keeps_the_old_files(
+    tmp_path: Path, installed_models: ModelStore, code: str
+) -> None:
+    models = installed_models.models_dir
+    _one_article(tmp_path)
+    first = run_job(tmp_path, models)
+    assert first.returncode == 0, first.stderr
+    before = _snapshot(tmp_path / "output")
+
+    source = tmp_path / "input" / "story.txt"
+    source.write_text(source.read_text(encoding="utf-8") + "\nA late update.\n", encoding="utf-8")
+    faults = fault_env(tmp_path, MIXDIGEST_TEST_DENY="/output/", MIXDIGEST_TEST_DENY_ERRNO=code)
+    failed = run_job(tmp_path, models, env=faults)
+
+    assert failed.returncode == 1, failed.stderr
+    assert "Traceback" not in failed.stderr
+    reason = os.strerror(getattr(__import__("errno"), code))
+    [article_error] = [line for line in failed.stderr.splitlines() if "story.txt:" in line]
+    assert article_error.startswith("mixdigest: story.txt: cannot write ")
+    assert reason in article_error
+    assert failed.stdout.startswith("mixdigest: 0 done, 0 skipped, 1 failed")
+    # Every earlier good file is still whole, and no partial temporary sits beside it.
+    assert _snapshot(tmp_path / "output") == before
+    # The changed article was not recorded as done, so the next run with space redoes it.
+    again = run_job(tmp_path, models)
+    assert again.returncode == 0 and again.stdout.startswith("mixdigest: 1 done")
+    assert "A late update" in next((tmp_path / "output").glob("story*.json")).read_text()
+
+
+def test_output_path_that_is_a_file_fails_each_article_with_exit_1(
+    tmp_path: Path, installed_models: ModelStore
+) -> None:
+    _one_article(tmp_path)
+    (tmp_path / "output").write_text("not a folder", encoding="utf-8")
+    result = run_job(tmp_path, installed_models.models_dir)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "story.txt: cannot write" in result.stderr
+    assert "is a file, not a folder" in result.stderr
+    assert (tmp_path / "output").read_text(encoding="utf-8") == "not a folder"
+
+
+def _can_mount_tmpfs() -> bool:
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "d=$(mktemp -d) && mount -t tmpfs -o size=64k t $d"],
+        capture_output=True,
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not _can_mount_tmpfs(),
+    reason="needs unshare -m and permission to mount a tmpfs (root on Linux)",
+)
+def test_a_really_full_disk_keeps_the_good_outputs_of_the_earlier_run(
+    tmp_path: Path, installed_models: ModelStore
+) -> None:
+    """A real ENOSPC: the output folder is a tiny tmpfs, filled up between two runs."""
+    _one_article(tmp_path)
+    saved_before, saved_after = tmp_path / "before", tmp_path / "after"
+    saved_before.mkdir()
+    saved_after.mkdir()
+    out = tmp_path / "output"
+    out.mkdir()
+    command = " ".join(f"'{part}'" for part in run_command(tmp_path, installed_models.models_dir))
+    script = f"""
+        mount -t tmpfs -o size=512k tmpfs '{out}' || exit 90
+        {command} > '{tmp_path}/first.out' 2>&1; echo $? > '{tmp_path}/first.rc'
+        cp -a '{out}/.' '{saved_before}/'
+        dd if=/dev/zero of='{out}/filler' bs=4k 2>/dev/null
+        {command} --force > '{tmp_path}/second.out' 2>&1; echo $? > '{tmp_path}/second.rc'
+        rm '{out}/filler'
+        cp -a '{out}/.' '{saved_after}/'
+    """
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        cwd=tmp_path,
+        env=cli_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "first.rc").read_text().strip() == "0"
+    assert (tmp_path / "second.rc").read_text().strip() == "1"
+    second = (tmp_path / "second.out").read_text()
+    assert "story.txt: cannot write" in second and "No space left on device" in second
+    assert "Traceback" not in second
+    assert _snapshot(saved_after) == _snapshot(saved_before)
+
+
+# -- locking -------------------------------------------------------------------------------
+
+
+def test_second_run_through_the_cli_exits_75_at_once_naming_the_holder(
+    tmp_path: Path, installed_models: ModelStore
+) -> None:
+    from jobs.state import RunLock
+
+    _one_article(tmp_path)
+    with RunLock(tmp_path / "state"):
+        # Were the lock waited for, this would hang until the timeout instead.
+        result = run_job(tmp_path, installed_models.models_dir)
+    assert result.returncode == 75
+    [line] = result.stderr.splitlines()
+    assert f"PID {os.getpid()}, started " in line
+    assert re.search(r"started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d", line)
+    assert result.stdout == ""
+    assert not (tmp_path / "output").exists()
+
+
+def test_lock_left_by_a_dead_run_is_taken_over_by_the_cli(
+    tmp_path: Path, installed_models: ModelStore
+) -> None:
+    _one_article(tmp_path)
+    state = tmp_path / "state"
+    holder = (
+        "import os; from pathlib import Path; from jobs.state import RunLock; "
+        f"RunLock(Path({str(state)!r})).acquire(); os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", holder], cwd=ROOT, check=True)
+    assert (state / "run.lock").read_text().startswith("PID ")  # the dead run's lock file
+    result = run_job(tmp_path, installed_models.models_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("mixdigest: 1 done")
