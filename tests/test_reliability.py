@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -613,3 +614,118 @@ def test_lock_left_by_a_dead_run_is_taken_over_by_the_cli(
     result = run_job(tmp_path, installed_models.models_dir)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("mixdigest: 1 done")
+
+
+# -- models ----------------------------------------------------------------------------------
+
+
+def models_command(workdir: Path, *args: str | Path, env: dict[str, str] | None = None) -> Any:
+    (workdir / "home").mkdir(exist_ok=True)
+    return subprocess.run(
+        [sys.executable, "-m", "jobs", "models", *map(str, args)],
+        cwd=workdir,
+        env=cli_env(workdir, env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt member"])
+def test_models_install_refuses_a_damaged_file_and_installs_nothing(
+    tmp_path: Path, tiny_package: Path, damage: str
+) -> None:
+    data = tiny_package.read_bytes()
+    bad = tmp_path / "half-downloaded.argosmodel"
+    if damage == "truncated":
+        bad.write_bytes(data[: len(data) // 2])
+    else:  # the zip directory is intact but a member's bytes are not (CRC mismatch)
+        middle = len(data) // 2
+        bad.write_bytes(
+            data[:middle]
+            + bytes(b ^ 0xFF for b in data[middle : middle + 64])
+            + data[middle + 64 :]
+        )
+    models = tmp_path / "models"
+
+    result = models_command(tmp_path, "install", bad, "--models-dir", models)
+
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    assert str(bad) in result.stderr and "Nothing was installed" in result.stderr
+    assert ModelStore(models).installed() == []
+    leftover = [p for p in models.rglob("*") if p.is_file() and p.name != ".lock"]
+    assert leftover == []
+    assert "no models installed" in models_command(tmp_path, "list", "--models-dir", models).stdout
+
+
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        ("model.bin truncated", "model/model.bin is"),
+        ("metadata.json corrupt", "metadata.json"),
+        ("model.bin garbage of the same size", "CTranslate2 cannot load"),
+    ],
+)
+def test_a_broken_installed_model_stops_the_run_with_exit_3_naming_it(
+    tmp_path: Path, tiny_package: Path, damage: str, why: str
+) -> None:
+    models = tmp_path / "models"
+    model = ModelStore(models).install(tiny_package)
+    model_bin = model.path / "model" / "model.bin"
+    if damage == "model.bin truncated":
+        model_bin.write_bytes(model_bin.read_bytes()[:1000])
+    elif damage == "metadata.json corrupt":
+        (model.path / "metadata.json").write_text('{"from_code": "uk", "to_', encoding="utf-8")
+    else:
+        model_bin.write_bytes(b"\x5a" * model_bin.stat().st_size)
+    _one_article(tmp_path)
+
+    result = run_job(tmp_path, models)
+
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "translate-uk_en" in result.stderr or "uk→en" in result.stderr  # the model, named
+    assert why in result.stderr
+    assert "reinstall it: mixdigest models " in result.stderr
+    assert not (tmp_path / "output").exists() or not any((tmp_path / "output").iterdir())
+
+
+# -- the offline promise ------------------------------------------------------------------
+
+
+def test_the_whole_job_attempts_no_network_connection(tmp_path: Path, tiny_package: Path) -> None:
+    attempts = tmp_path / "connections.log"
+    blocked = fault_env(tmp_path, MIXDIGEST_TEST_NET_LOG=str(attempts))
+    models = tmp_path / "models"
+    installed = models_command(
+        tmp_path, "install", tiny_package, "--models-dir", models, env=blocked
+    )
+    assert installed.returncode == 0, installed.stderr
+    for action in ("list", "verify"):
+        assert models_command(tmp_path, action, "--models-dir", models, env=blocked).returncode == 0
+    write_batch(tmp_path / "input", articles=8)
+
+    result = run_job(tmp_path, models, env=blocked)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("mixdigest: 8 done, 0 skipped, 0 failed")
+    spans = int(result.stdout.split(" failed, ")[1].split()[0])
+    assert spans > 0  # the real engine ran
+    assert not attempts.exists(), attempts.read_text()
+
+
+def test_models_download_is_the_command_that_uses_the_network_and_fails_cleanly_offline(
+    tmp_path: Path,
+) -> None:
+    attempts = tmp_path / "connections.log"
+    blocked = fault_env(tmp_path, MIXDIGEST_TEST_NET_LOG=str(attempts))
+    models = tmp_path / "models"
+
+    result = models_command(tmp_path, "download", "uk", "en", "--models-dir", models, env=blocked)
+
+    assert attempts.exists() and attempts.read_text().strip()  # it did try
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    assert "mixdigest models install FILE.argosmodel" in result.stderr
+    assert ModelStore(models).installed() == []
