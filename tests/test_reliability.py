@@ -729,3 +729,74 @@ def test_models_download_is_the_command_that_uses_the_network_and_fails_cleanly_
     assert "Traceback" not in result.stderr
     assert "mixdigest models install FILE.argosmodel" in result.stderr
     assert ModelStore(models).installed() == []
+
+
+# -- odd but valid input -------------------------------------------------------------------
+
+ODD_TEXT = "Ринок і ціни\n\n" + "\n\n".join(_body(3)) + "\n"
+
+
+def _odd_encodings(text: str) -> dict[str, bytes]:
+    """The same article as scraped files arrive: no declaration anywhere."""
+    mixed_endings = text.replace("\n\n", "\r\n\r\n", 1).replace("\n\n", "\r\r", 1)
+    return {
+        "cp1251.txt": text.encode("cp1251"),
+        "koi8u.txt": text.encode("koi8-u"),
+        "utf16-bom.txt": text.encode("utf-16"),
+        "utf16le-nobom.txt": text.encode("utf-16-le"),
+        "utf16be-nobom.txt": text.encode("utf-16-be"),
+        "mixed-endings.txt": mixed_endings.encode("utf-8"),
+        "utf8-bom.txt": b"\xef\xbb\xbf" + text.encode("utf-8"),
+        "cp1251-no-meta.html": (
+            "<html><body><article>"
+            + "".join(f"<p>{p}</p>" for p in text.strip().split("\n\n"))
+            + "</article></body></html>"
+        ).encode("cp1251"),
+        "utf16.jsonl": (json.dumps({"text": text}, ensure_ascii=False) + "\r\n").encode("utf-16"),
+    }
+
+
+def test_odd_but_valid_encodings_give_the_same_outputs_as_plain_utf8(
+    tmp_path: Path, installed_models: ModelStore
+) -> None:
+    from jobs import config as config_module
+    from jobs import pipeline
+
+    odd = _odd_encodings(ODD_TEXT)
+    assert "\r" in odd["mixed-endings.txt"].decode() and b"\x00" in odd["utf16le-nobom.txt"]
+    reports = {}
+    for variant in ("plain", "odd"):
+        folder = tmp_path / variant
+        (folder / "input").mkdir(parents=True)
+        for name, data in odd.items():
+            if variant == "plain":
+                if name.endswith(".html"):
+                    data = data.decode("cp1251").encode("utf-8")
+                elif name.endswith(".jsonl"):
+                    data = (json.dumps({"text": ODD_TEXT}, ensure_ascii=False) + "\n").encode()
+                else:
+                    data = ODD_TEXT.encode("utf-8")
+            (folder / "input" / name).write_bytes(data)
+        config = config_module.load(ROOT / "config" / "job.yaml").with_paths(
+            input=folder / "input",
+            output=folder / "output",
+            state=folder / "state",
+            models=installed_models.models_dir,
+        )
+        reports[variant] = pipeline.run(config)
+
+    assert reports["odd"].failed == 0, reports["odd"].errors
+    assert reports["odd"].done == len(odd)
+    for plain_file in sorted((tmp_path / "plain" / "output").glob("*.json")):
+        if plain_file.name == "run.json":
+            continue
+        plain = json.loads(plain_file.read_text(encoding="utf-8"))
+        got = json.loads((tmp_path / "odd" / "output" / plain_file.name).read_text("utf-8"))
+        encoding = got["meta"].pop("encoding")
+        plain["meta"].pop("encoding")
+        for data in (plain, got):
+            data.pop("source_sha256")
+        assert got == plain, (plain_file.name, encoding)
+        spans = [s for b in got["blocks"] for se in b["sentences"] for s in se["spans"]]
+        assert "".join(s["text"] for s in spans).startswith("Ринок і ціни")
+        assert any(s["lang"] == "uk" and s["english"] for s in spans)  # translated
