@@ -59,6 +59,11 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/bench_summary.py
 	$(BIN)/python bench/bench_speed.py
 
+# Prints the crontab line for a nightly run (see README, "Running under cron");
+# `make cron-install INSTALL=1` merges it into your crontab, replacing an earlier one.
+cron-install: $(RUN_STAMP)
+	@$(BIN)/python -m jobs.cron $(if $(INSTALL),--install) $(if $(SCHEDULE),--schedule "$(SCHEDULE)")
+
 tiny-model: $(RUN_STAMP)
 	$(BIN)/python -m tests.tiny_model models/tiny-uk-en.argosmodel
 

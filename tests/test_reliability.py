@@ -800,3 +800,128 @@ def test_odd_but_valid_encodings_give_the_same_outputs_as_plain_utf8(
         spans = [s for b in got["blocks"] for se in b["sentences"] for s in se["spans"]]
         assert "".join(s["text"] for s in spans).startswith("Ринок і ціни")
         assert any(s["lang"] == "uk" and s["english"] for s in spans)  # translated
+
+
+# -- operations: cron, logs, one summary line ---------------------------------------------
+
+
+def test_crontab_line_has_a_schedule_the_log_file_and_the_venv_command(tmp_path: Path) -> None:
+    from jobs import cron
+
+    line = cron.crontab_line(tmp_path / "proj", log_file=tmp_path / "log dir" / "m%d.log")
+    fields = line.split()
+    assert fields[:5] == ["17", "2", "*", "*", "*"]
+    assert f"cd {tmp_path / 'proj'} && " in line
+    assert f"{tmp_path / 'proj' / '.venv' / 'bin' / 'mixdigest'} run --no-progress" in line
+    logged_to = str(tmp_path / "log dir" / "m%d.log").replace("%", "\\%")
+    assert f"--log-file '{logged_to}'" in line  # quoted, and % escaped for cron
+    assert line.endswith(f"# mixdigest nightly run for {tmp_path / 'proj'}")
+    assert "\n" not in line
+    with pytest.raises(cron.CronError, match="five cron fields"):
+        cron.crontab_line(tmp_path, schedule="every night")
+    assert cron.crontab_line(tmp_path, schedule="@daily").startswith("@daily cd ")
+
+
+def test_merging_keeps_other_entries_and_never_duplicates(tmp_path: Path) -> None:
+    from jobs import cron
+
+    line = cron.crontab_line(tmp_path / "proj")
+    other_project = cron.crontab_line(tmp_path / "other")
+    existing = "MAILTO=ops@example.org\n# backups\n0 3 * * * /usr/local/bin/backup\n\n"
+    once = cron.merge(existing, line)
+    assert once == existing.rstrip("\n") + "\n" + line + "\n"
+    assert cron.merge(once, line) == once  # idempotent
+    moved = cron.crontab_line(tmp_path / "proj", schedule="5 1 * * *")
+    rescheduled = cron.merge(once, moved)
+    assert rescheduled.count("mixdigest nightly run") == 1 and moved in rescheduled
+    both = cron.merge(once, other_project)
+    assert line in both and other_project in both
+    assert cron.merge("", line) == line + "\n"
+
+
+def test_install_merges_into_the_users_crontab_through_the_crontab_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stand-in `crontab` on PATH: the test never touches the machine's real crontab."""
+    from jobs import cron
+
+    table = tmp_path / "table"
+    table.write_text("0 3 * * * /usr/local/bin/backup\n")
+    fake = tmp_path / "bin" / "crontab"
+    fake.parent.mkdir()
+    fake.write_text(
+        f'#!/bin/sh\nif [ "$1" = -l ]; then cat {table}; else cat > {table}; fi\n',
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    line = cron.crontab_line(tmp_path / "proj")
+
+    cron.install(line)
+    cron.install(line)
+
+    assert table.read_text() == f"0 3 * * * /usr/local/bin/backup\n{line}\n"
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(cron.CronError, match="crontab is not installed"):
+        cron.install(line)
+
+
+def test_the_crontab_command_runs_quietly_logs_to_the_file_and_respects_the_lock(
+    tmp_path: Path, installed_models: ModelStore
+) -> None:
+    """Run the line's command as cron would, in a project laid out like this one."""
+    from jobs import cron
+    from jobs.state import RunLock
+
+    project = tmp_path / "proj"
+    (project / ".venv" / "bin").mkdir(parents=True)
+    (project / ".venv" / "bin" / "mixdigest").write_text(
+        f'#!/bin/sh\nexec {sys.executable} -m jobs "$@"\n', encoding="utf-8"
+    )
+    (project / ".venv" / "bin" / "mixdigest").chmod(0o755)
+    (project / "config").mkdir()
+    (project / "config" / "job.yaml").write_text(
+        "paths:\n  input: ../input\n  output: ../output\n  state: ../.mixdigest\n"
+        f"  models: {installed_models.models_dir}\n",
+        encoding="utf-8",
+    )
+    _one_article(project)
+    line = cron.crontab_line(project)
+    command = line.split(None, 5)[5]
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}  # cron's
+    log = project / "logs" / "mixdigest.log"
+
+    first = subprocess.run(["sh", "-c", command], env=env, capture_output=True, text=True)
+    with RunLock(project / ".mixdigest"):
+        locked = subprocess.run(["sh", "-c", command], env=env, capture_output=True, text=True)
+
+    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")  # cron mails nothing
+    assert (locked.returncode, locked.stdout, locked.stderr) == (75, "", "")
+    logged = log.read_text(encoding="utf-8").splitlines()
+    assert [line for line in logged if "mixdigest: 1 done, 0 skipped, 0 failed" in line]
+    assert [line for line in logged if "holds the lock" in line and f"PID {os.getpid()}" in line]
+    assert (project / "logs" / "mixdigest.log.stderr").read_text() == ""
+    assert list((project / "output").glob("story*.md"))
+
+
+def test_log_file_rotates_and_stderr_is_used_only_when_interactive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging.handlers
+
+    from jobs import cli
+    from jobs.config import load
+
+    config = load(ROOT / "config" / "job.yaml").with_paths(log_file=tmp_path / "m.log")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    cli._setup_logging(config, verbose=False)
+    [handler] = logging.getLogger("mixdigest").handlers
+    assert isinstance(handler, logging.handlers.RotatingFileHandler)
+    assert (handler.maxBytes, handler.backupCount) == (cli.LOG_MAX_BYTES, cli.LOG_BACKUPS)
+    assert logging.getLogger("jobs").handlers == [handler]  # jobs.ingest's warnings too
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    cli._setup_logging(config, verbose=False)
+    kinds = {type(h) for h in logging.getLogger("mixdigest").handlers}
+    assert kinds == {logging.StreamHandler, logging.handlers.RotatingFileHandler}
+    cli._setup_logging(None, verbose=False)
+    assert [type(h) for h in logging.getLogger("mixdigest").handlers] == [logging.StreamHandler]
