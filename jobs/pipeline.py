@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from jobs import __version__, ingest, langid, render, segment, summarize
+from jobs import __version__, ingest, render
 from jobs.config import Config
 from jobs.errors import InputError, MissingPrerequisite, MixdigestError, OutputError
 from jobs.models import ModelStore, missing_model_message
@@ -216,6 +216,12 @@ def _prepare(
 ) -> _Work:
     """Read, segment and detect. Per-file problems become FileErrors, never exceptions."""
     work = _Work()
+    sources = list(sources)
+    if not sources:
+        return work  # a run with nothing to do imports and loads none of the stages
+    # Imported here, not at the top: a run that skips everything must stay fast.
+    from jobs import langid, segment
+
     clock = work.clock
     installed_sources = {m.from_code for m in store.installed() if m.to_code == "en"}
     detector = langid.LanguageDetector(
@@ -325,6 +331,8 @@ def _apply_translations(
 
 
 def _summarise(config: Config, article: Article, missing: set[str]) -> ArticleResult:
+    from jobs import summarize  # sumy/NLTK take ~1 s to import; skip runs never need them
+
     flags: list[str] = []
     untranslated = _untranslated_by_lang(article)
     for lang, count in sorted(untranslated.items()):
