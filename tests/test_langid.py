@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import regex
 
-from jobs.config import LanguageSettings
+from jobs import config as config_module
+from jobs import langid, pipeline, segment
+from jobs.config import Config, LanguageSettings
 from jobs.langid import LanguageDetector, candidate_languages, label
-from jobs.records import UNDETERMINED, Article, Block, BlockKind, Document, Sentence, Source, Span
+from jobs.records import (
+    UNDETERMINED,
+    Article,
+    Block,
+    BlockKind,
+    Document,
+    RunReport,
+    Sentence,
+    Source,
+    Span,
+)
+from tests.fakes import FakeEngine
 
 # Script runs as the segmenter cuts them: letters of one script (with the punctuation
 # inside words), or a neutral run of everything else. URLs are one run of their own.
@@ -192,3 +206,223 @@ def test_candidate_languages(
 ) -> None:
     settings = LanguageSettings(candidates=candidates)
     assert candidate_languages(settings, installed) == expected
+
+
+# -- evidence from the full-form dictionaries ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "lang"),
+    [
+        # Forms too rare for any frequency list, but listed by one dictionary. Endings
+        # alone call the first two Ukrainian (-ав is a Ukrainian past tense).
+        ("поразбросав", "ru"),
+        ("подкопав", "ru"),
+        ("поперекопував", "uk"),
+    ],
+)
+def test_a_form_only_one_dictionary_knows_decides_a_single_word(
+    detector: LanguageDetector, word: str, lang: str
+) -> None:
+    assert langid._frequencies("uk").get(word) is None
+    assert langid._frequencies("ru").get(word) is None
+    assert detector.detect(word)[0] == lang
+
+
+def test_without_dictionaries_the_detector_still_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pymorphy3's dictionaries are optional evidence: a missing package degrades, not breaks.
+    monkeypatch.setattr(langid, "_has_dictionary", lambda lang: False)
+    langid._word_scores.cache_clear()
+    try:
+        plain = LanguageDetector(("en", "uk", "ru"))
+        assert plain.detect("Вчора в місті йшов дощ")[0] == "uk"
+        assert plain.detect("Дзеці чакалі вясну каля ракі")[0] == "uk"  # spelling fits uk
+    finally:
+        langid._word_scores.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Belarusian spelt with letters Ukrainian also has: no ў, ы, э or ё to give it away.
+        "Дзеці чакалі вясну каля ракі",
+        "Кніга ляжала каля акна і чакала вясну",
+    ],
+)
+def test_words_no_candidate_knows_expose_a_foreign_sentence(
+    detector: LanguageDetector, text: str
+) -> None:
+    assert detector.detect(text) == ("be", 0.3)
+
+
+def test_a_few_names_do_not_make_a_ukrainian_sentence_foreign(detector: LanguageDetector) -> None:
+    # Surnames and a place name no dictionary lists, in a sentence that is plainly Ukrainian.
+    text = "Бондарчук і Ковальчишин приїхали до Старокостянтинова в понеділок"
+    assert detector.detect(text)[0] == "uk"
+
+
+# -- spans inside mixed lines, cut by the job's own segmenter ----------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+MIXED_FILES = sorted((SHARED / "mixed").glob("*.txt")) if (SHARED / "mixed").is_dir() else []
+
+
+def _job_article(text: str, detector: LanguageDetector) -> Article:
+    """Segment and label ``text`` exactly as the job does."""
+    settings = config_module.load(ROOT / "config" / "job.yaml").segment
+    source = Source(Path("t.txt"), "t.txt", "0" * 64, len(text))
+    return label(segment.segment(Document(source, "t.txt", text), settings), detector)
+
+
+def _by_text(article: Article) -> dict[str, Span]:
+    return {span.text.strip(): span for span in article.spans() if span.text.strip()}
+
+
+def test_ukrainian_sentence_quoting_an_english_title_through_the_segmenter(
+    detector: LanguageDetector,
+) -> None:
+    article = _job_article(
+        "Журнал надрукував есей «The Quiet Rise of Urban Beekeeping» у березневому числі.\n",
+        detector,
+    )
+    spans = _by_text(article)
+    title = next(s for t, s in spans.items() if "Urban Beekeeping" in t)
+    assert title.lang == "en" and not title.needs_translation
+    ukrainian = [s for s in article.spans() if regex.search(r"\p{Cyrillic}", s.text)]
+    assert ukrainian and all(s.lang == "uk" and s.needs_translation for s in ukrainian)
+
+
+def test_english_sentence_quoting_a_ukrainian_title_keeps_the_title_ukrainian(
+    detector: LanguageDetector,
+) -> None:
+    article = _job_article(
+        "The station aired a documentary called «Як ми будували міст через Дніпро» last week.\n",
+        detector,
+    )
+    spans = _by_text(article)
+    title = next(s for t, s in spans.items() if "Дніпро" in t)
+    assert title.lang == "uk" and title.needs_translation
+    english = [s for s in article.spans() if regex.search(r"\p{Latin}", s.text)]
+    assert english and all(s.lang == "en" for s in english)
+
+
+def test_names_numbers_urls_and_emails_inside_sentences_stay_verbatim(
+    detector: LanguageDetector,
+) -> None:
+    article = _job_article(
+        "Компанія Siemens заплатила 12,5 млн грн, пише https://example.com/news/42 "
+        "(питання: press@example.com).\n"
+        "The ministry paid 3.4 million hryvnias, see https://example.org/a?b=1 or "
+        "write to info@example.org.\n",
+        detector,
+    )
+    spans = _by_text(article)
+    # A name inside Cyrillic text, and every address, is a span of its own, kept verbatim.
+    for item in ("Siemens", "https://example.com/news/42", "press@example.com"):
+        assert spans[item].lang == UNDETERMINED and not spans[item].needs_translation
+    for item in ("https://example.org/a?b=1", "info@example.org"):
+        assert spans[item].lang == UNDETERMINED and not spans[item].needs_translation
+    # Numbers travel with the clause around them (the segmenter keeps one script's run
+    # whole, so "12,5 млн грн" is translated in context); in English they are never sent.
+    clause = next(s for s in article.spans() if "12,5" in s.text)
+    assert clause.lang == "uk" and "заплатила" in clause.text
+    english_number = next(s for s in article.spans() if "3.4" in s.text)
+    assert english_number.lang == "en" and not english_number.needs_translation
+
+
+# -- through the pipeline: what reaches the engine and what the reviewer sees ------------
+
+
+def _pipeline_config(tmp_path: Path) -> Config:
+    base = config_module.load(ROOT / "config" / "job.yaml")
+    return base.with_paths(
+        input=tmp_path / "input",
+        output=tmp_path / "output",
+        state=tmp_path / "state",
+        models=tmp_path / "models",
+    )
+
+
+def _run(tmp_path: Path, text: str) -> tuple[Config, FakeEngine, RunReport]:
+    config = _pipeline_config(tmp_path)
+    config.paths.input.mkdir(parents=True)
+    (config.paths.input / "a.txt").write_text(text, encoding="utf-8")
+    engine = FakeEngine()
+    report = pipeline.run(config, engine_factory=lambda lang: engine if lang == "uk" else None)
+    return config, engine, report
+
+
+def test_pipeline_sends_no_name_number_url_email_or_english_title_to_the_engine(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "Звіт про ринок\n\n"
+        "Компанія Huawei отримала 250 млн доларів, пише https://example.com/report/7 "
+        "(контакти: desk@example.com). Журнал надрукував есей «The Quiet Rise of Urban "
+        "Beekeeping» у березні. Рада ухвалила нові правила для ринку.\n"
+    )
+    config, engine, report = _run(tmp_path, text)
+    assert report.failed == 0 and report.done == 1
+    seen = " ".join(t for call in engine.calls for t in call)
+    assert "Компанія" in seen  # the Ukrainian text did reach the engine
+    for verbatim in ("Huawei", "https://example.com/report/7", "desk@example.com"):
+        assert verbatim not in seen
+    assert "Beekeeping" not in seen
+    [json_file] = [p for p in config.paths.output.glob("*.json") if p.name != "run.json"]
+    english = json_file.read_text(encoding="utf-8")
+    for verbatim in ("Huawei", "https://example.com/report/7", "desk@example.com"):
+        assert verbatim in english
+
+
+def test_text_in_a_language_without_a_model_is_flagged_not_translated(tmp_path: Path) -> None:
+    text = (
+        "Навіни з раёна\n\n"
+        "Рада ухвалила нові правила для ринку. Дзеці чакалі вясну каля ракі. "
+        "Кніга ляжала каля акна і чакала вясну.\n"
+    )
+    config, engine, report = _run(tmp_path, text)
+    seen = [t for call in engine.calls for t in call]
+    assert any("Рада ухвалила" in t for t in seen)
+    assert not any("Дзеці" in t or "Кніга" in t for t in seen)
+    assert report.failed == 1
+    [review] = [p for p in config.paths.output.glob("*.md") if p.name != "index.md"]
+    md = review.read_text(encoding="utf-8")
+    assert "no be→en model" in md
+    assert "- Status: failed" in md
+    [json_file] = [p for p in config.paths.output.glob("*.json") if p.name != "run.json"]
+    data = json.loads(json_file.read_text(encoding="utf-8"))
+    spans = [s for b in data["blocks"] for se in b["sentences"] for s in se["spans"]]
+    belarusian = [s for s in spans if s["text"].startswith(("Дзеці", "Кніга"))]
+    assert len(belarusian) == 2
+    assert all(s["lang"] == "be" and s["english"] is None for s in belarusian)
+
+
+# -- the real mixed pages ----------------------------------------------------------------
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not MIXED_FILES, reason=f"real mixed pages not found in {SHARED / 'mixed'}")
+@pytest.mark.parametrize("path", MIXED_FILES, ids=lambda p: p.name)
+def test_real_mixed_pages_keep_english_english_and_ukrainian_ukrainian(
+    detector: LanguageDetector, path: Path
+) -> None:
+    text = path.read_text(encoding="utf-8")
+    article = _job_article(text, detector)
+    spans = [s for s in article.spans() if s.text.strip()]
+    latin = [s for s in spans if regex.search(r"\p{Latin}", s.text)]
+    cyrillic = [s for s in spans if regex.search(r"\p{Cyrillic}", s.text)]
+    assert latin and cyrillic
+    # English prose is never sent for translation; short Latin runs are en or names (und).
+    for span in latin:
+        assert span.lang in ("en", UNDETERMINED), span
+        assert not span.needs_translation
+        if len(span.text.split()) >= 3:
+            assert span.lang == "en", span
+    # Every Cyrillic run on these pages is Ukrainian.
+    for span in cyrillic:
+        assert span.lang == "uk", span
+    # Spans without letters (numbers, separators) are kept verbatim.
+    for span in spans:
+        if not regex.search(r"\p{L}", span.text):
+            assert span.lang == UNDETERMINED, span
