@@ -157,3 +157,41 @@ def test_a_photo_line_of_its_own_is_a_caption(line: str) -> None:
     text = f"The council agreed. Work starts in spring.\n{line}\nNext paragraph here."
     [(start, end, rule)] = find_captions(text, RULES)
     assert text[start:end].strip() == line and rule == "photo line"
+
+
+@pytest.mark.parametrize(
+    ("text", "furniture", "rule"),
+    [
+        ("(CNN)They may not be aliens.", "(CNN)", "dateline"),
+        ("New Delhi, India (CNN)As the earth shook.", "New Delhi, India (CNN)", "dateline"),
+        ("WASHINGTON (AP) — The Senate voted.", "WASHINGTON (AP) — ", "dateline"),
+        ("By . Jane Doe . A man was.", "By . Jane Doe . ", "byline"),
+        (
+            "By . Jane Doe . PUBLISHED: 12:01 EST, 3 May 2014 | . UPDATED: 13:20 EST, 3 May "
+            "2014 . A man was.",
+            "By . Jane Doe . PUBLISHED: 12:01 EST, 3 May 2014 | . UPDATED: 13:20 EST, 3 May "
+            "2014 . ",
+            "byline",
+        ),
+        (
+            "It burned. Scroll down for video Fire crews came.",
+            "Scroll down for video ",
+            "video pointer",
+        ),
+    ],
+)
+def test_inline_datelines_bylines_and_video_pointers(text: str, furniture: str, rule: str) -> None:
+    [(start, end, name)] = find_captions(text, RULES)
+    assert (text[start:end], name) == (furniture, rule)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He told CNN (CNN) that the plan failed.",  # not at the start of the paragraph
+        "By the end of the year, exports doubled.",
+        "Viewers can scroll through the video archive.",
+    ],
+)
+def test_prose_is_not_a_dateline_byline_or_pointer(text: str) -> None:
+    assert find_captions(text, RULES) == []
