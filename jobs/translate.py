@@ -4,6 +4,16 @@ Decoding is per span, not per sentence-split of a span: the pipeline hands over 
 texts (a run of one language inside one sentence), which is what argostranslate's
 sentence splitter would hand its model anyway, so each span is one model input. This
 is what makes a span's translation independent of its neighbours and cacheable.
+
+Scaling out: ``translate_all`` is the only place that decides what reaches an engine.
+It hands an engine chunks of unique texts the memory did not have and wants one output
+per text, in order; an ``Engine`` is nothing more than ``key`` + ``translate(texts)``.
+Equal keys give equal outputs, and batching does not change an output, so a chunk can
+be cut anywhere. A pool is therefore an Engine whose ``translate`` splits the chunk
+over N workers (processes or machines) and concatenates their answers; each worker
+builds one ``ArgosEngine`` from an ``InstalledModel`` and ``TranslationSettings``
+(frozen, picklable records) and loads the model once, on its first call. The
+translation memory stays with the coordinator (SQLite, one writer).
 """
 
 from __future__ import annotations
@@ -69,26 +79,35 @@ class ArgosEngine:
         if self.tokenizer is None:
             raise ModelError(f"{model.label}: the package has no tokenizer model")
         self.target_prefix: str = self.package.target_prefix or ""
-        import ctranslate2
-
-        try:
-            self.translator = ctranslate2.Translator(
-                str(model.model_dir),
-                device="cpu",
-                compute_type=settings.compute_type,
-                inter_threads=1,
-                intra_threads=settings.threads,
-            )
-        except Exception as exc:  # RuntimeError/ValueError from the C++ side
-            raise ModelError(
-                f"{model.label}: CTranslate2 cannot load {model.model_dir}: {exc}; "
-                f"reinstall it: mixdigest models download {model.from_code} {model.to_code}"
-            ) from exc
+        self._translator: Any = None
         self._key = engine_key(model, settings)
 
     @property
     def key(self) -> str:
         return self._key
+
+    @property
+    def translator(self) -> Any:
+        """The CTranslate2 translator, loaded on first use: a run whose spans are all in
+        the translation memory never pays for loading the model (or its memory)."""
+        if self._translator is None:
+            import ctranslate2
+
+            model, settings = self.model, self.settings
+            try:
+                self._translator = ctranslate2.Translator(
+                    str(model.model_dir),
+                    device="cpu",
+                    compute_type=settings.compute_type,
+                    inter_threads=1,
+                    intra_threads=settings.threads,
+                )
+            except Exception as exc:  # RuntimeError/ValueError from the C++ side
+                raise ModelError(
+                    f"{model.label}: CTranslate2 cannot load {model.model_dir}: {exc}; "
+                    f"reinstall it: mixdigest models download {model.from_code} {model.to_code}"
+                ) from exc
+        return self._translator
 
     def translate(self, texts: Sequence[str]) -> list[str]:
         tokens = [self.tokenizer.encode(text) if text.strip() else [] for text in texts]
@@ -112,7 +131,11 @@ class ArgosEngine:
                 max_decoding_length=max_decoding_length(longest, self.settings),
             )
             for i, result in zip(batch, out, strict=True):
-                results[i] = self._decode(result.hypotheses[0])
+                # The batch shares its longest span's bound; cut each output to its own,
+                # so a looping output is bounded by its source. A faithful output is
+                # never that long, so this changes nothing else.
+                bound = max_decoding_length(len(tokens[i]), self.settings)
+                results[i] = self._decode(result.hypotheses[0][:bound])
         return results
 
     def _batches(self, order: list[int], tokens: list[list[str]]) -> Iterator[list[int]]:
