@@ -37,6 +37,7 @@ from types import ModuleType
 from typing import Any
 
 from jobs.errors import ModelError
+from jobs.state import checkpoint
 
 DEFAULT_MODELS_DIR = Path("models")
 STORE = ".store"
@@ -324,6 +325,7 @@ class ModelStore:
                             f"{file}: incomplete package, missing {', '.join(missing)}"
                         )
                     self._check_loads(pkg)
+                    checkpoint("install")  # test hook: unpacked and checked, not yet live
                     return self._activate(pkg, meta, work)
                 finally:
                     shutil.rmtree(work, ignore_errors=True)

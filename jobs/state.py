@@ -9,12 +9,13 @@ Test hook (inert in production)
     ``checkpoint(stage)`` marks a named moment of a run: "discovered", "read" (after
     each source), "translate" (before the engines run), "translated" (after each
     engine batch is stored), "write" (after each article's files, before its state is
-    recorded) and "replace" (inside ``atomic_write``, temporary file complete but not
-    yet renamed). It does nothing unless the environment holds
-    ``MIXDIGEST_TEST_HOOK=STAGE:N:DIR``, which only tests set: then the Nth time the run
-    reaches STAGE it creates ``DIR/STAGE.reached`` and waits until ``DIR/STAGE.go``
-    exists (at most ten minutes). The crash tests kill the run while it waits, which
-    hits each phase deterministically instead of by timing.
+    recorded), "replace" (inside ``atomic_write``, temporary file complete but not yet
+    renamed) and "install" (``models install``: package unpacked, not yet live). It
+    does nothing unless the environment holds ``MIXDIGEST_TEST_HOOK=STAGE:N:DIR``,
+    which only tests set: then the Nth time the process reaches STAGE it creates
+    ``DIR/STAGE.reached`` and waits until ``DIR/STAGE.go`` exists (at most ten
+    minutes). The crash tests kill the run while it waits, which hits each phase
+    deterministically instead of by timing.
 """
 
 from __future__ import annotations

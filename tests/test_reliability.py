@@ -925,3 +925,36 @@ def test_log_file_rotates_and_stderr_is_used_only_when_interactive(
     assert kinds == {logging.StreamHandler, logging.handlers.RotatingFileHandler}
     cli._setup_logging(None, verbose=False)
     assert [type(h) for h in logging.getLogger("mixdigest").handlers] == [logging.StreamHandler]
+
+
+def test_models_install_killed_midway_leaves_nothing_half_installed(
+    tmp_path: Path, tiny_package: Path
+) -> None:
+    models = tmp_path / "models"
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (tmp_path / "home").mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jobs", "models", "install", tiny_package, "--models-dir", models],
+        cwd=tmp_path,
+        env=cli_env(tmp_path, {TEST_HOOK_ENV: f"install:1:{hook}"}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while not (hook / "install.reached").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert any((models / ".tmp").iterdir())  # killed with an unpacked package in .tmp
+
+    assert ModelStore(models).installed() == []  # nothing half-installed is visible
+    _one_article(tmp_path)
+    nothing = run_job(tmp_path, models)
+    assert nothing.returncode == 3 and "mixdigest models download uk en" in nothing.stderr
+    again = models_command(tmp_path, "install", tiny_package, "--models-dir", models)
+    assert again.returncode == 0, again.stderr
+    assert leftovers(models) == []
+    assert len(list((models / ".store").iterdir())) == 1
+    assert run_job(tmp_path, models).returncode == 0
