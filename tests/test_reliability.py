@@ -269,6 +269,42 @@ def test_sigkill_at_any_phase_then_rerun_gives_the_uninterrupted_outputs(
     assert again.stdout.startswith(f"mixdigest: 0 done, {articles} skipped, 0 failed")
 
 
+def test_sigkill_at_random_moments_three_times_then_rerun_gives_the_same_outputs(
+    tmp_path: Path, installed_models: ModelStore, reference: tuple[Path, int]
+) -> None:
+    """Moments no checkpoint names (inside a SQLite commit, an fsync, an import)."""
+    import random
+
+    expected_dir, articles = reference
+    models = installed_models.models_dir
+    write_batch(tmp_path / "input")
+    (tmp_path / "home").mkdir()
+    delays = random.Random(6).sample([x / 10 for x in range(3, 40)], 3)
+    for delay in delays:
+        proc = subprocess.Popen(
+            run_command(tmp_path, models),
+            cwd=tmp_path,
+            env=cli_env(tmp_path),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+
+    rerun = run_job(tmp_path, models)
+
+    assert rerun.returncode == 0, rerun.stderr
+    done, skipped = re.match(
+        r"mixdigest: (\d+) done, (\d+) skipped, 0 failed", rerun.stdout
+    ).groups()  # type: ignore[union-attr]
+    assert int(done) + int(skipped) == articles
+    assert outputs(tmp_path / "output") == outputs(expected_dir)
+    assert leftovers(tmp_path / "output", tmp_path / "state", models) == []
+    assert integrity(tmp_path / "state" / "state.sqlite") == "ok"
+    assert integrity(tmp_path / "state" / MEMORY_FILE) == "ok"
+
+
 def test_checkpoint_is_inert_without_the_test_variable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
