@@ -100,7 +100,10 @@ def test_detection_never_raises_and_keeps_the_offsets(text: str) -> None:
     labelled = langid.label(article, detector())
     assert_partition(labelled)
     for span in labelled.spans():
-        assert span.lang in (*detector().candidates, "und"), span
+        # A candidate or "und"; or, as jobs.langid documents, a Cyrillic language outside
+        # the candidates at confidence 0.3, so that the pipeline asks for its model.
+        outside = span.lang in ("be", "bg", "mk", "sr") and span.confidence == 0.3
+        assert span.lang in (*detector().candidates, "und") or outside, span
         assert 0.0 <= span.confidence <= 1.0
 
 
