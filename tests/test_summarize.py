@@ -6,6 +6,7 @@ so these tests do not depend on the segment stage; they pass a small word tokeni
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -20,7 +21,9 @@ from jobs.summarize import (
     NewsSummarizer,
     NewsWeights,
     build_document,
+    glued_caption_end,
     is_fragment,
+    stop_words_for,
     summarize,
     summarize_source_language,
 )
@@ -315,3 +318,251 @@ def test_default_tokenizer_is_the_segment_stage() -> None:
     pytest.importorskip("jobs.segment", reason="jobs.segment has not landed yet")
     article = build([(BlockKind.BODY, BODY)])
     assert len(summarize(article, SummarySettings()).sentences) == 3
+
+
+# --- news structure -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "real_start"),
+    [
+        (
+            "Crowds outside the court in Leeds yesterday where he was sentenced "
+            "The former teacher was jailed for six years on Monday.",
+            "The former teacher",
+        ),
+        (
+            "Pictured: the new depot on the edge of the city in 2019 It cost the "
+            "council more than it planned to spend.",
+            "It cost",
+        ),
+        ("Fares rose by 12% The mayor blamed the price of energy this winter.", "The mayor"),
+        (
+            "Buses wait at the depot in spring However, the council says the fleet is ready.",
+            "However, the council",
+        ),
+    ],
+)
+def test_glued_caption_seam(text: str, real_start: str) -> None:
+    cut = glued_caption_end(text)
+    assert cut is not None and text[cut:].startswith(real_start)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The story ran in The Times on Monday and was quoted by The Guardian later.",
+        "Nurse A said he later asked her a question about the rota.",
+        "Infants can be seen in the images A and B while a juvenile is labelled C.",
+        "The council approved the plan on Monday. The mayor was pleased.",
+        "Prices rose sharply The end.",  # too short a remainder to be a sentence
+        "Her horse Don't Push It won the race in 2010, the trainer said.",
+    ],
+)
+def test_not_a_glued_caption(text: str) -> None:
+    assert glued_caption_end(text) is None
+
+
+def test_glued_caption_is_cut_off_a_picked_sentence() -> None:
+    caption = "Council members in the chamber on Monday evening after the vote "
+    article = build([(BlockKind.BODY, [caption + BODY[1], BODY[0], *BODY[2:]])])
+    summary = summarize(article, SummarySettings(sentences=2), tokenizer=TOKENIZER)
+    [first, _] = summary.sentences
+    assert first.english == first.original == BODY[1]
+    # Provenance points at the sentence without its caption.
+    assert article.document.text[first.start : first.end].strip() == BODY[1]
+
+
+def test_glued_caption_in_a_translated_span_is_left_alone() -> None:
+    # The seam is in the English of a translated span: offsets into the original cannot
+    # follow it, so the sentence is kept whole rather than cut at a wrong place.
+    uk = "Депутати у залі після голосування Бюджет ухвалили в понеділок ввечері."
+    english = "Deputies in the hall after the vote The budget was adopted on Monday evening."
+    article = build([(BlockKind.BODY, [[(uk, "uk", english)], BODY[3]])])
+    summary = summarize(article, SummarySettings(sentences=2), tokenizer=TOKENIZER)
+    assert [s.english for s in summary.sentences] == [english, BODY[3]]
+
+
+def test_a_lead_sentence_that_restates_a_pick_gives_way() -> None:
+    # Position and length alone rank the restatement second; its overlap with the first
+    # pick (Jaccard ~0.56, below the near-duplicate cut) costs it the place.
+    sentences = [
+        "The city council approved a new budget for electric buses and tram lines on Monday.",
+        "The council approved the budget for buses on Monday.",
+        "Critics said the plan ignores repairs to old bridges across the river, which "
+        "engineers have warned for years could close to traffic before the next winter "
+        "arrives in the region.",
+    ]
+    from sumy.nlp.stemmers import Stemmer
+
+    def picks(weights: NewsWeights) -> list[int]:
+        summarizer = NewsSummarizer(Stemmer("english"), weights)
+        summarizer.stop_words = stop_words_for("en")
+        return summarizer.select(build_document([sentences], TOKENIZER), 2)
+
+    assert picks(NewsWeights(redundancy=0.0)) == [0, 1]
+    assert picks(NewsWeights()) == [0, 2]
+
+
+def test_an_inline_caption_does_not_start_a_paragraph() -> None:
+    only_paragraphs = NewsWeights(
+        lead=0.0, title=0.0, quote=0.0, length=0.0, redundancy=0.0, paragraph_start=1.0
+    )
+    tail = "Published on Monday the report covers buses, trams and public transport."
+
+    def picked(inline: tuple[int, ...]) -> list[str]:
+        article = build(
+            [
+                (BlockKind.BODY, BODY[:2]),
+                (BlockKind.CAPTION, ["FILE - Electric buses wait at the depot, 2021."]),
+                (BlockKind.BODY, [tail, *BODY[2:4]]),
+            ],
+            inline=inline,
+        )
+        summary = summarize(
+            article, SummarySettings(sentences=2), tokenizer=TOKENIZER, weights=only_paragraphs
+        )
+        return [s.english for s in summary.sentences]
+
+    # On its own line the caption ends a paragraph and the text after it starts one.
+    assert picked(()) == [BODY[0], tail]
+    # Carved out of running text, it leaves one paragraph (and the tail after it out).
+    assert picked((0, 1)) == BODY[:2]
+
+
+# --- what a summary never contains, through the segment stage and the config's rules --------
+
+PAGE = """Council approves record transport budget
+
+Home / News / Transport
+
+By Jane Doe
+
+KYIV, Ukraine (AP) — The city council approved a new budget for public transport on \
+Monday evening. The budget adds forty electric buses and extends two tram lines into the \
+suburbs. Scroll down for video Council members in the chamber after the vote on Monday The \
+members said the public transport budget was the largest in a decade.
+
+Advertisement
+
+Critics argued that the budget ignores repairs to old bridges, FILE – A tram crosses the \
+old bridge in Kyiv, Ukraine, May 3, 2021.The mayor promised that bridge repairs would \
+follow in the next budget year. Residents will be able to comment on the tram routes until \
+the end of March. On Monday evening the city council approved a new budget for public \
+transport.
+
+Share Tweet Print
+Subscribe to our newsletter for more transport news
+© 2026 Example Media. All rights reserved.
+"""
+
+FURNITURE = [
+    "Home",
+    "Jane Doe",
+    "(AP)",
+    "KYIV",
+    "Scroll down",
+    "in the chamber",
+    "FILE",
+    "Advertisement",
+    "Share",
+    "Subscribe",
+    "©",
+]
+
+
+def _segmented(text: str) -> Article:
+    from jobs.config import load
+    from jobs.segment import segment
+
+    rules = load(ROOT / "config" / "job.yaml").segment
+    source = Source(Path("page.txt"), "page.txt", "0" * 64, len(text))
+    return segment(Document(source, "page.txt", text, None), rules)
+
+
+def _jaccard_words(a: str, b: str) -> float:
+    x, y = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
+    return len(x & y) / len(x | y)
+
+
+def test_page_furniture_never_reaches_the_summary() -> None:
+    article = _segmented(PAGE)
+    summary = summarize(article, SummarySettings(ratio=1.0))
+    picked = [s.english for s in summary.sentences]
+    # Every candidate, so anything the filters let through would show here.
+    assert picked == [
+        "The city council approved a new budget for public transport on Monday evening.",
+        "The budget adds forty electric buses and extends two tram lines into the suburbs.",
+        "Residents will be able to comment on the tram routes until the end of March.",
+    ]
+    for sentence in summary.sentences:
+        assert not any(f in sentence.english for f in FURNITURE), sentence.english
+        assert article.document.text[sentence.start : sentence.end].strip() == sentence.original
+
+
+VOA = ROOT.parent / "shared" / "data" / "mixed" / "voa_huawei_cloud_on_ukrainian_site.txt"
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not VOA.is_file(), reason=f"real example not found at {VOA}")
+@pytest.mark.parametrize("settings", [SummarySettings(), SummarySettings(ratio=1.0)])
+def test_real_voa_page_summary_is_clean(settings: SummarySettings) -> None:
+    # English throughout except the crumb and the ad, so the text is its own translation.
+    article = _segmented(VOA.read_text(encoding="utf-8"))
+    summary = summarize(article, settings)
+    picked = [s.english for s in summary.sentences]
+    assert len(picked) >= 3
+    for text in picked:
+        for furniture in ("FILE", "Home", "Бізнес", "реклами", "ads here", "Xu speaks"):
+            assert furniture not in text, text
+        first_letter = next(ch for ch in text if ch.isalpha())
+        assert not is_fragment(text) and first_letter.isupper(), text
+        # The tails left by the glued captions ("The CSIS report warned ...", "Huawei
+        # landed on ...") and the sentence start they cut ("The report,") are never picks.
+        assert not text.startswith(("The CSIS report", "Huawei landed", "The report,")), text
+    for i, a in enumerate(picked):
+        assert all(_jaccard_words(a, b) < 0.8 for b in picked[i + 1 :])
+    if settings.sentences == 3 and settings.ratio is None:
+        assert picked[0].startswith("A new report suggests that Chinese telecommunication firm")
+
+
+# --- the source-language summary through the whole pipeline ------------------------------
+
+UK_PAGE = (
+    "Рада ухвалила бюджет транспорту\n\n"
+    "Головна / Новини / Транспорт\n\n" + " ".join(UK_BODY) + "\n\nмісце для вашої реклами!\n"
+)
+
+
+def test_pipeline_writes_the_ukrainian_summary(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from jobs import pipeline
+    from jobs.config import load
+    from tests.fakes import FakeEngine
+
+    base = load(ROOT / "config" / "job.yaml")
+    config = base.with_paths(
+        input=tmp_path / "input",
+        output=tmp_path / "output",
+        state=tmp_path / "state",
+        models=tmp_path / "models",
+    )
+    config = replace(config, summary=replace(config.summary, also_in_source_language=True))
+    (tmp_path / "input").mkdir()
+    (tmp_path / "input" / "budget.txt").write_text(UK_PAGE, encoding="utf-8")
+    report = pipeline.run(config, engine_factory=lambda lang: FakeEngine())
+    assert report.done == 1 and report.failed == 0
+
+    [json_file] = [p for p in (tmp_path / "output").glob("*.json") if p.name != "run.json"]
+    data = json.loads(json_file.read_text(encoding="utf-8"))
+    source = data["source_language_summary"]
+    assert source["language"] == "uk"
+    originals = [s["original"] for s in source["sentences"]]
+    assert len(originals) == 3 and all(o in UK_BODY for o in originals)
+    # The English summary is of the translation: the fake engine's EN(...) wrapping.
+    assert all(s["text"].startswith("EN(") for s in data["summary"]["sentences"])
+
+    review = json_file.with_suffix(".md").read_text(encoding="utf-8")
+    section = review.split("## Summary in ", 1)[1].split("\n## ", 1)[0]
+    assert [line[2:] for line in section.splitlines() if line.startswith("- ")] == originals
