@@ -255,9 +255,18 @@ def test_words_no_candidate_knows_expose_a_foreign_sentence(
     assert detector.detect(text) == ("be", 0.3)
 
 
-def test_a_few_names_do_not_make_a_ukrainian_sentence_foreign(detector: LanguageDetector) -> None:
-    # Surnames and a place name no dictionary lists, in a sentence that is plainly Ukrainian.
-    text = "Бондарчук і Ковальчишин приїхали до Старокостянтинова в понеділок"
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Surnames and a place name no dictionary lists, in a plainly Ukrainian sentence.
+        "Бондарчук і Ковальчишин приїхали до Старокостянтинова в понеділок",
+        # Runs made only of names, acronyms and company names: news is full of them.
+        "ЗСУ, СБУ, НАБУ, ДБР",
+        "Нафтогаз, Укренерго, Укрзалізниця",
+        "Петренко, Коваленко, Шевчук та Бондаренко",
+    ],
+)
+def test_names_do_not_make_ukrainian_text_foreign(detector: LanguageDetector, text: str) -> None:
     assert detector.detect(text)[0] == "uk"
 
 
