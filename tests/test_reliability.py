@@ -154,7 +154,7 @@ def kill_at(workdir: Path, models: Path, stage: str, nth: int) -> subprocess.Pop
             pytest.fail(f"the run never reached {stage}#{nth}")
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
+    proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL
     reached.unlink()
     return proc
@@ -290,7 +290,7 @@ def test_sigkill_at_random_moments_three_times_then_rerun_gives_the_same_outputs
         )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
+        proc.wait(timeout=120)  # a process in fsync dies only when it returns
 
     rerun = run_job(tmp_path, models)
 
@@ -982,7 +982,7 @@ def test_models_install_killed_midway_leaves_nothing_half_installed(
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
+    proc.communicate(timeout=120)
     assert any((models / ".tmp").iterdir())  # killed with an unpacked package in .tmp
 
     assert ModelStore(models).installed() == []  # nothing half-installed is visible
