@@ -172,6 +172,30 @@ def remove_stale_temporaries(folder: Path) -> int:
     return removed
 
 
+def open_sqlite(path: Path, timeout: float = 30.0) -> sqlite3.Connection:
+    """A connection in WAL mode with explicit transactions: a run killed mid-write loses
+    at most its open transaction and never corrupts what was committed before."""
+    db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps it consistent on a crash
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+    return db
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleState:
     key: str
@@ -188,9 +212,7 @@ class StateStore:
         state_dir.mkdir(parents=True, exist_ok=True)
         self.path = state_dir / "state.sqlite"
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db = open_sqlite(self.path)
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS articles ("
                 " key TEXT PRIMARY KEY, source TEXT NOT NULL, source_sha256 TEXT NOT NULL,"
@@ -218,7 +240,7 @@ class StateStore:
     def record(self, source: str, states: Iterable[ArticleState]) -> None:
         """Replace what is known of one source's articles, in one transaction."""
         now = time.time()
-        with self._transaction():
+        with transaction(self._db):
             self._db.execute("DELETE FROM articles WHERE source = ?", (source,))
             self._db.executemany(
                 "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -244,20 +266,10 @@ class StateStore:
             if src not in present_sources
             for s in states
         ]
-        with self._transaction():
+        with transaction(self._db):
             for state in gone:
                 self._db.execute("DELETE FROM articles WHERE key = ?", (state.key,))
         return gone
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()

@@ -34,6 +34,7 @@ import regex
 from jobs.config import TranslationSettings
 from jobs.errors import ModelError
 from jobs.models import InstalledModel, argos_package
+from jobs.state import open_sqlite, transaction
 
 log = logging.getLogger(__name__)
 
@@ -211,10 +212,8 @@ class TranslationMemory:
             self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db = open_sqlite(self.path)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps it consistent on a crash
             db.execute(
                 "CREATE TABLE IF NOT EXISTS memory (engine TEXT NOT NULL, lang TEXT NOT NULL,"
                 " source TEXT NOT NULL, target TEXT NOT NULL, created REAL NOT NULL,"
@@ -245,7 +244,7 @@ class TranslationMemory:
         if not pairs:
             return
         now = time.time()
-        with self._transaction():
+        with transaction(self._db):
             self._db.executemany(
                 "INSERT OR REPLACE INTO memory (engine, lang, source, target, created)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -254,16 +253,6 @@ class TranslationMemory:
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM memory").fetchone()[0])
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
