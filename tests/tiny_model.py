@@ -19,6 +19,7 @@ import json
 import sys
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,13 +94,15 @@ LANGUAGE_NAMES = {"uk": "Ukrainian", "en": "English", "ru": "Russian", "de": "Ge
 MAX_POSITIONS = 1024  # CTranslate2 truncates longer sources to 1024 tokens anyway
 
 
-def train_sentencepiece(vocab_size: int = 320) -> bytes:
-    """A SentencePiece model trained on CORPUS; identical bytes for identical input."""
+def train_sentencepiece(vocab_size: int = 320, corpus: Sequence[str] | None = None) -> bytes:
+    """A SentencePiece model trained on ``corpus`` (default CORPUS); identical bytes for
+    identical input. A real-sized corpus gives real-sized pieces, which benchmarks need:
+    CORPUS's few hundred pieces cut a news sentence into ~90 tokens instead of ~30."""
     import sentencepiece as spm
 
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(CORPUS),
+        sentence_iterator=iter(CORPUS if corpus is None else corpus),
         model_writer=model,
         vocab_size=vocab_size,
         hard_vocab_limit=False,  # a few lines cannot always fill the requested size
@@ -260,6 +263,8 @@ def build_tiny_package(
     package_version: str = "1.0",
     seed: int = 0,
     romanized: bool = True,
+    corpus: Sequence[str] | None = None,
+    pieces: int = 320,
 ) -> Path:
     """Write a real ``.argosmodel`` to ``out`` and return ``out``.
 
@@ -267,11 +272,12 @@ def build_tiny_package(
     vocabulary with pieces the tokenizer never produces, to get realistic embedding and
     output-projection sizes (``base_size_kwargs`` for a transformer-base benchmark).
     ``romanized`` makes the output the romanised input (``romanize``); otherwise the
-    output equals the input.
+    output equals the input. ``corpus`` and ``pieces`` train the SentencePiece model on
+    other text and to another size (benchmarks: real news text, thousands of pieces).
     """
     from ctranslate2.converters import Converter
 
-    sp_model = train_sentencepiece()
+    sp_model = train_sentencepiece(pieces, corpus)
     vocabulary = _pieces(sp_model)
     if vocab_size > len(vocabulary):
         vocabulary += [f"<extra_{i}>" for i in range(vocab_size - len(vocabulary))]
