@@ -195,3 +195,10 @@ def test_inline_datelines_bylines_and_video_pointers(text: str, furniture: str, 
 )
 def test_prose_is_not_a_dateline_byline_or_pointer(text: str) -> None:
     assert find_captions(text, RULES) == []
+
+
+def test_section_labels_glued_before_the_text_are_set_aside() -> None:
+    text = "Заголовки: Текст: The frontline is the classroom. Pupils won."
+    [(start, end, rule)] = find_captions(text, RULES)
+    assert (text[start:end], rule) == ("Заголовки: Текст: ", "label prefix")
+    assert find_captions("Продаж зріс. Текст договору: не опубліковано.", RULES) == []
