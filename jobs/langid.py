@@ -72,7 +72,7 @@ from typing import Any
 import regex
 
 from jobs.config import LanguageSettings
-from jobs.records import UNDETERMINED, Article
+from jobs.records import UNDETERMINED, Article, Sentence, Span
 
 __all__ = ["LanguageDetector", "candidate_languages", "label"]
 
@@ -601,15 +601,9 @@ def _by_length(words: int, low: float, high: float) -> float:
 
 def label(article: Article, detector: LanguageDetector) -> Article:
     """A copy of ``article`` with every span's ``lang`` and ``confidence`` set."""
-    blocks = []
-    for block in article.blocks:
-        sentences = []
-        for sentence in block.sentences:
-            context = sentence.text
-            spans = []
-            for span in sentence.spans:
-                lang, confidence = detector.detect(span.text, context)
-                spans.append(dataclasses.replace(span, lang=lang, confidence=confidence))
-            sentences.append(dataclasses.replace(sentence, spans=tuple(spans)))
-        blocks.append(dataclasses.replace(block, sentences=tuple(sentences)))
-    return dataclasses.replace(article, blocks=tuple(blocks))
+
+    def labelled(span: Span, sentence: Sentence) -> Span:
+        lang, confidence = detector.detect(span.text, sentence.text)
+        return dataclasses.replace(span, lang=lang, confidence=confidence)
+
+    return article.map_spans(labelled)

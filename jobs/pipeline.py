@@ -317,17 +317,7 @@ def _apply_translations(
             return replace(span, flags=(*span.flags, flag))
         return replace(span, english=english, flags=(*span.flags, *outcome.flags.get(key, ())))
 
-    blocks = tuple(
-        replace(
-            block,
-            sentences=tuple(
-                replace(sentence, spans=tuple(span_in_english(s) for s in sentence.spans))
-                for sentence in block.sentences
-            ),
-        )
-        for block in article.blocks
-    )
-    return replace(article, blocks=blocks)
+    return article.map_spans(lambda span, _sentence: span_in_english(span))
 
 
 def _summarise(config: Config, article: Article, missing: set[str]) -> ArticleResult:

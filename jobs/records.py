@@ -8,8 +8,8 @@ separators are spans too (language ``und``), which is what makes that round trip
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -114,6 +114,24 @@ class Article:
         for block in self.blocks:
             for sentence in block.sentences:
                 yield from sentence.spans
+
+    def map_spans(self, change: Callable[[Span, Sentence], Span]) -> Article:
+        """A copy with every span replaced by ``change(span, its sentence)``.
+
+        Stages that label or translate spans use this, so none of them rebuilds the
+        block/sentence nesting itself; ``change`` must keep a span's offsets and text.
+        """
+        blocks = tuple(
+            replace(
+                block,
+                sentences=tuple(
+                    replace(sentence, spans=tuple(change(s, sentence) for s in sentence.spans))
+                    for sentence in block.sentences
+                ),
+            )
+            for block in self.blocks
+        )
+        return replace(self, blocks=blocks)
 
     def sentences(self, *kinds: BlockKind) -> Iterator[tuple[Block, Sentence]]:
         for block in self.blocks:

@@ -72,17 +72,7 @@ def fake_translate(article: Article) -> Article:
     def english(span: Span) -> Span:
         return replace(span, english=f"EN {span.text.strip()}") if span.needs_translation else span
 
-    blocks = tuple(
-        replace(
-            block,
-            sentences=tuple(
-                replace(sentence, spans=tuple(english(s) for s in sentence.spans))
-                for sentence in block.sentences
-            ),
-        )
-        for block in article.blocks
-    )
-    return replace(article, blocks=blocks)
+    return article.map_spans(lambda span, _sentence: english(span))
 
 
 @given(any_text, st.sampled_from([None, "Уряд ухвалив", "Home / "]))
