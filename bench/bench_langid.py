@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import time
@@ -77,30 +76,11 @@ print(json.dumps({{"seconds": seconds, "rss_mb": rss, "answers": answers}}))
 
 
 def make_langdetect(restrict: tuple[str, ...] | None) -> Callable[[str], str]:
-    """Seeded langdetect over all profiles, or only ``restrict``; one detector per text."""
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-    from langdetect.lang_detect_exception import LangDetectException
+    """The same seeded langdetect baselines as the accuracy evaluation."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from eval_langid import seeded_langdetect
 
-    factory = DetectorFactory()
-    if restrict is None:
-        factory.load_profile(PROFILES_DIRECTORY)
-    else:
-        profiles = []
-        for lang in restrict:
-            with open(os.path.join(PROFILES_DIRECTORY, lang), encoding="utf-8") as f:
-                profiles.append(f.read())
-        factory.load_json_profile(profiles)
-    factory.set_seed(0)
-
-    def detect(text: str) -> str:
-        detector = factory.create()
-        detector.append(text)
-        try:
-            return str(detector.detect())
-        except LangDetectException:
-            return "und"
-
-    return detect
+    return seeded_langdetect(restrict)
 
 
 def job_spans(shared: Path) -> list[tuple[str, str]]:

@@ -35,7 +35,8 @@ CANDIDATES = ("uk", "ru", "en")
 METHODS = ("ours", "langdetect", "langdetect_restricted")
 
 
-def _langdetect(restrict: tuple[str, ...] | None) -> Callable[[str], str]:
+def seeded_langdetect(restrict: tuple[str, ...] | None) -> Callable[[str], str]:
+    """Seeded langdetect over all its profiles, or only ``restrict``; one detector per text."""
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
     from langdetect.lang_detect_exception import LangDetectException
 
@@ -113,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
 
     makers: dict[str, Callable[[], Callable[[str], str]]] = {
         "ours": _ours,
-        "langdetect": lambda: _langdetect(None),
-        "langdetect_restricted": lambda: _langdetect(CANDIDATES),
+        "langdetect": lambda: seeded_langdetect(None),
+        "langdetect_restricted": lambda: seeded_langdetect(CANDIDATES),
     }
     predictions: dict[str, dict[str, list[str]]] = {}
     seconds: dict[str, float] = {}
