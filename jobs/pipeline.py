@@ -123,7 +123,7 @@ def _run_locked(
     sources, errors = ingest.discover(paths.input, config.input.extensions)
     checkpoint("discovered")
     known = state.by_source()
-    for gone in state.forget_missing({s.relpath for s in sources}):
+    for gone in state.forget_missing({s.relpath for s in sources}, known):
         log.info("input %s is gone; its outputs stay in place", gone.key)
 
     todo: list[Source] = []
@@ -151,7 +151,7 @@ def _run_locked(
     failed_sources: set[str] = {e.relpath for e in errors} | work.failed
     errors.extend(work.errors)
 
-    results, spans_translated = _translate_and_summarise(config, work, engines, state, progress)
+    results, spans_translated = _translate_and_summarise(config, work, engines, progress)
 
     rows: list[tuple[str, str, str, str]] = []
     done = 0  # articles written without failure; every entry of errors is one failure
@@ -193,8 +193,10 @@ def _run_locked(
     for kept in unchanged:
         name = kept.outputs[0].removesuffix(".md") if kept.outputs else kept.key
         rows.append((name, kept.key, "unchanged", ""))
+    listed = {key for _, key, _, _ in rows}
     for error in errors:
-        if error.relpath not in {r[1] for r in rows}:
+        if error.relpath not in listed:
+            listed.add(error.relpath)
             rows.append((render.output_name(error.relpath), error.relpath, "error", error.reason))
 
     report = RunReport(
@@ -254,7 +256,7 @@ def _prepare(
 
 
 def _translate_and_summarise(
-    config: Config, work: _Work, engines: EngineFactory, state: StateStore, progress: Progress
+    config: Config, work: _Work, engines: EngineFactory, progress: Progress
 ) -> tuple[dict[str, list[ArticleResult]], int]:
     requests: dict[str, set[str]] = defaultdict(set)
     for articles in work.articles.values():

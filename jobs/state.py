@@ -27,7 +27,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -258,18 +258,19 @@ class StateStore:
                 ],
             )
 
-    def forget_missing(self, present_sources: set[str]) -> list[ArticleState]:
-        """Drop sources no longer in the input folder; return what they had produced."""
-        gone = [
-            s
-            for src, states in self.by_source().items()
-            if src not in present_sources
-            for s in states
-        ]
+    def forget_missing(
+        self, present_sources: set[str], known: Mapping[str, list[ArticleState]]
+    ) -> list[ArticleState]:
+        """Drop sources no longer in the input folder; return what they had produced.
+
+        ``known`` is this store's ``by_source()``, which the caller has already read.
+        """
+        gone_sources = [src for src in known if src not in present_sources]
         with transaction(self._db):
-            for state in gone:
-                self._db.execute("DELETE FROM articles WHERE key = ?", (state.key,))
-        return gone
+            self._db.executemany(
+                "DELETE FROM articles WHERE source = ?", [(src,) for src in gone_sources]
+            )
+        return [state for src in gone_sources for state in known[src]]
 
     def close(self) -> None:
         self._db.close()

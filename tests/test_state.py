@@ -81,5 +81,5 @@ def test_state_round_trips_and_forgets_missing_sources(tmp_path: Path) -> None:
     store.close()
     reopened = StateStore(tmp_path)
     assert reopened.by_source() == {"a.txt": [a], "b.jsonl": [b1]}
-    assert reopened.forget_missing({"b.jsonl"}) == [a]
+    assert reopened.forget_missing({"b.jsonl"}, reopened.by_source()) == [a]
     assert set(reopened.by_source()) == {"b.jsonl"}
