@@ -13,13 +13,13 @@ import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from jobs import __version__, ingest, render
 from jobs.config import Config
 from jobs.errors import InputError, MissingPrerequisite, MixdigestError, OutputError
-from jobs.models import ModelStore, missing_model_message
+from jobs.models import InstalledModel, ModelStore, missing_model_message
 from jobs.progress import NoProgress, Progress
 from jobs.records import (
     Article,
@@ -72,9 +72,9 @@ class _Work:
     clock: StageClock = field(default_factory=StageClock)
 
 
-def run_fingerprint(config: Config, store: ModelStore) -> str:
+def run_fingerprint(config: Config, installed: Sequence[InstalledModel]) -> str:
     """What an output depends on besides its input: settings, models and code version."""
-    models = sorted(f"{m.from_code}-{m.to_code}@{m.version}" for m in store.installed())
+    models = sorted(f"{m.from_code}-{m.to_code}@{m.version}" for m in installed)
     settings = config.fingerprint("languages", "translation", "summary", "segment")
     return f"{__version__}|{settings}|{','.join(models)}"
 
@@ -99,11 +99,15 @@ def run(
         store = ModelStore(paths.models)
         # A broken package stops the run here, named, before anything is read or written.
         store.preflight()
-        engines = engine_factory or _argos_engines(config, store)
-        fingerprint = run_fingerprint(config, store)
+        # One scan of the models folder serves the fingerprint, detection and engines.
+        installed = store.installed()
+        engines = engine_factory or _argos_engines(config, installed)
+        fingerprint = run_fingerprint(config, installed)
         state = StateStore(paths.state)
         try:
-            return _run_locked(config, state, store, engines, fingerprint, force, progress, started)
+            return _run_locked(
+                config, state, installed, engines, fingerprint, force, progress, started
+            )
         finally:
             state.close()
             progress.close()
@@ -112,7 +116,7 @@ def run(
 def _run_locked(
     config: Config,
     state: StateStore,
-    store: ModelStore,
+    installed: Sequence[InstalledModel],
     engines: EngineFactory,
     fingerprint: str,
     force: bool,
@@ -146,7 +150,7 @@ def _run_locked(
             todo.append(source)
 
     progress.start(len(todo))
-    work = _prepare(config, store, todo, progress)
+    work = _prepare(config, installed, todo, progress)
     # Discovery errors name whole files; read errors name their source in work.failed.
     failed_sources: set[str] = {e.relpath for e in errors} | work.failed
     errors.extend(work.errors)
@@ -214,7 +218,10 @@ def _run_locked(
 
 
 def _prepare(
-    config: Config, store: ModelStore, sources: Iterable[Source], progress: Progress
+    config: Config,
+    installed: Sequence[InstalledModel],
+    sources: Iterable[Source],
+    progress: Progress,
 ) -> _Work:
     """Read, segment and detect. Per-file problems become FileErrors, never exceptions."""
     work = _Work()
@@ -225,7 +232,7 @@ def _prepare(
     from jobs import langid, segment
 
     clock = work.clock
-    installed_sources = {m.from_code for m in store.installed() if m.to_code == "en"}
+    installed_sources = {m.from_code for m in installed if m.to_code == config.languages.target}
     detector = langid.LanguageDetector(
         langid.candidate_languages(config.languages, installed_sources)
     )
@@ -397,15 +404,18 @@ def _write_run_files(
         log.error("%s", exc)
 
 
-def _argos_engines(config: Config, store: ModelStore) -> EngineFactory:
+def _argos_engines(config: Config, installed: Sequence[InstalledModel]) -> EngineFactory:
     """Engines for installed Argos packages, loaded on first use and once per run."""
     from jobs.translate import ArgosEngine
 
+    target = config.languages.target
+    # installed is sorted by version, so the newest package of a pair wins.
+    newest = {m.from_code: m for m in installed if m.to_code == target}
     loaded: dict[str, Engine | None] = {}
 
     def engine_for(lang: str) -> Engine | None:
         if lang not in loaded:
-            model = store.find(lang, config.languages.target)
+            model = newest.get(lang)
             if model is None:
                 loaded[lang] = None
             else:
