@@ -179,13 +179,6 @@ def engine_key(model: InstalledModel, settings: TranslationSettings) -> str:
     )
 
 
-def build_engines(
-    models: Mapping[str, InstalledModel], settings: TranslationSettings, models_dir: Path
-) -> dict[str, Engine]:
-    """One ArgosEngine per source language (lang -> its installed model)."""
-    return {lang: ArgosEngine(m, settings, models_dir) for lang, m in models.items()}
-
-
 # -- translation memory --------------------------------------------------------------
 
 
