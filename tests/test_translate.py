@@ -16,6 +16,7 @@ from jobs.translate import (
     Engine,
     TranslationMemory,
     flag_suspicious,
+    length_bands,
     max_decoding_length,
     translate_all,
 )
@@ -106,6 +107,27 @@ def test_decoding_length_is_bounded_by_the_source() -> None:
     settings = TranslationSettings(max_decoding_ratio=2.0)
     assert max_decoding_length(10, settings) == 30
     assert max_decoding_length(40, settings) > max_decoding_length(10, settings)
+
+
+def test_length_bands_keep_each_band_within_twice_its_shortest() -> None:
+    lengths = [9, 0, 1, 2, 3, 4, 5, 16, 17, 33, 8, 64]
+    bands = length_bands([["x"] * n for n in lengths])
+    assert [[lengths[i] for i in band] for band in bands] == [
+        [1],
+        [2],
+        [3, 4],
+        [5, 8],
+        [9, 16],
+        [17],
+        [33, 64],
+    ]
+    assert sorted(i for band in bands for i in band) == [i for i, n in enumerate(lengths) if n]
+    assert all(max(lengths[i] for i in b) < 2 * min(lengths[i] for i in b) for b in bands)
+
+
+def test_outputs_come_back_in_input_order_across_bands(engine: ArgosEngine) -> None:
+    texts = [" ".join(["Бізнес"] * n) for n in (12, 1, 5, 30, 2)]
+    assert engine.translate(texts) == [romanize(t) for t in texts]
 
 
 def test_engine_key_changes_with_decoding_settings(tiny_model: InstalledModel) -> None:
