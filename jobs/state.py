@@ -24,6 +24,7 @@ import contextlib
 import errno
 import fcntl
 import json
+import logging
 import os
 import sqlite3
 import time
@@ -31,8 +32,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any, ClassVar, Self
 
 from jobs.errors import LockHeld, MixdigestError, OutputError
+
+log = logging.getLogger(__name__)
 
 TEMP_MARK = ".mixdigest-tmp-"
 TEST_HOOK_ENV = "MIXDIGEST_TEST_HOOK"
@@ -118,6 +122,8 @@ class RunLock:
 def atomic_write(path: Path, data: str | bytes) -> None:
     """Replace ``path`` with ``data`` in one step, or leave the old file as it was."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    if _holds(path, payload):
+        return  # unchanged: no rewrite, no fsync, and its mtime still says when it changed
     tmp = path.with_name(f"{TEMP_MARK}{os.getpid()}-{path.name}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,6 +142,13 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             tmp.unlink()
         raise OutputError(f"cannot write {path}: {_write_problem(exc, path.parent)}") from exc
     _fsync_dir(path.parent)
+
+
+def _holds(path: Path, payload: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(payload) and path.read_bytes() == payload
+    except OSError:
+        return False
 
 
 def _write_problem(exc: OSError, folder: Path) -> str:
@@ -194,6 +207,77 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+class SqliteCache:
+    """A cache file in the state folder that a run may lose without harm.
+
+    SQLite in WAL mode with one transaction per store: a run killed mid-write loses at
+    most that transaction. A damaged file is set aside (named in a warning) and a new
+    one started, since everything in it can be computed again.
+    """
+
+    FILE: ClassVar[str]
+    WHAT: ClassVar[str]  # for the warning: "translation memory"
+    SCHEMA: ClassVar[str]  # CREATE TABLE IF NOT EXISTS …
+    TABLE: ClassVar[str]
+
+    def __init__(self, state_dir: Path) -> None:
+        state_dir = Path(state_dir)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.path = state_dir / self.FILE
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
+            log.warning("%s %s is damaged (%s); moved to %s", self.WHAT, self.path, exc, aside)
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    Path(f"{self.path}{suffix}").rename(f"{aside}{suffix}")
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = open_sqlite(self.path)
+        try:
+            db.execute(self.SCHEMA)
+            db.execute(f"SELECT count(*) FROM {self.TABLE} LIMIT 1").fetchone()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def _select_in(
+        self, query: str, fixed: tuple[Any, ...], keys: Iterable[Any]
+    ) -> list[tuple[Any, ...]]:
+        """Rows of ``query`` (ending in "IN ({marks})") for every key, 500 at a time."""
+        unique = list(dict.fromkeys(keys))
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(unique), 500):  # SQLite's bound-parameter limit
+            part = unique[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows.extend(self._db.execute(query.format(marks=marks), (*fixed, *part)))
+        return rows
+
+    def _insert(self, query: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        with transaction(self._db):
+            self._db.executemany(query, rows)
+
+    def __len__(self) -> int:
+        return int(self._db.execute(f"SELECT count(*) FROM {self.TABLE}").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,15 +18,12 @@ translation memory stays with the coordinator (SQLite, one writer).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
-import sqlite3
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
 import regex
@@ -34,7 +31,7 @@ import regex
 from jobs.config import TranslationSettings
 from jobs.errors import ModelError
 from jobs.models import InstalledModel, argos_package
-from jobs.state import open_sqlite, transaction
+from jobs.state import SqliteCache
 
 log = logging.getLogger(__name__)
 
@@ -185,84 +182,37 @@ def engine_key(model: InstalledModel, settings: TranslationSettings) -> str:
 # -- translation memory --------------------------------------------------------------
 
 
-class TranslationMemory:
-    """Persistent cache of translations keyed by (text, source language, engine key).
+class TranslationMemory(SqliteCache):
+    """Persistent cache of translations keyed by (text, source language, engine key)."""
 
-    SQLite in WAL mode with one transaction per ``store``: a run killed mid-write loses
-    at most that transaction and never corrupts what was stored before.
-    """
-
-    def __init__(self, state_dir: Path) -> None:
-        state_dir = Path(state_dir)
-        state_dir.mkdir(parents=True, exist_ok=True)
-        self.path = state_dir / MEMORY_FILE
-        try:
-            self._db = self._open()
-        except sqlite3.DatabaseError as exc:
-            # It is only a cache: set a damaged file aside rather than stop the run.
-            aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
-            log.warning("translation memory %s is damaged (%s); moved to %s", self.path, exc, aside)
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    Path(f"{self.path}{suffix}").rename(f"{aside}{suffix}")
-            self._db = self._open()
-
-    def _open(self) -> sqlite3.Connection:
-        db = open_sqlite(self.path)
-        try:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS memory (engine TEXT NOT NULL, lang TEXT NOT NULL,"
-                " source TEXT NOT NULL, target TEXT NOT NULL, created REAL NOT NULL,"
-                " PRIMARY KEY (engine, lang, source)) WITHOUT ROWID"
-            )
-            db.execute("SELECT count(*) FROM memory LIMIT 1").fetchone()
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        return db
+    FILE = MEMORY_FILE
+    WHAT = "translation memory"
+    TABLE = "memory"
+    SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS memory (engine TEXT NOT NULL, lang TEXT NOT NULL,"
+        " source TEXT NOT NULL, target TEXT NOT NULL, created REAL NOT NULL,"
+        " PRIMARY KEY (engine, lang, source)) WITHOUT ROWID"
+    )
 
     def lookup(self, lang: str, engine_key: str, texts: Collection[str]) -> dict[str, str]:
         """The stored translations of those ``texts`` that have one."""
-        found: dict[str, str] = {}
-        unique = list(dict.fromkeys(texts))
-        for start in range(0, len(unique), 500):  # SQLite's bound-parameter limit
-            part = unique[start : start + 500]
-            marks = ",".join("?" * len(part))
-            rows = self._db.execute(
-                f"SELECT source, target FROM memory WHERE engine = ? AND lang = ?"
-                f" AND source IN ({marks})",
-                (engine_key, lang, *part),
-            )
-            found.update(rows.fetchall())
-        return found
+        rows = self._select_in(
+            "SELECT source, target FROM memory WHERE engine = ? AND lang = ?"
+            " AND source IN ({marks})",
+            (engine_key, lang),
+            texts,
+        )
+        return dict(rows)
 
     def store(self, lang: str, engine_key: str, pairs: Mapping[str, str]) -> None:
         if not pairs:
             return
         now = time.time()
-        with transaction(self._db):
-            self._db.executemany(
-                "INSERT OR REPLACE INTO memory (engine, lang, source, target, created)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [(engine_key, lang, s, t, now) for s, t in pairs.items()],
-            )
-
-    def __len__(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM memory").fetchone()[0])
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> TranslationMemory:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+        self._insert(
+            "INSERT OR REPLACE INTO memory (engine, lang, source, target, created)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(engine_key, lang, s, t, now) for s, t in pairs.items()],
+        )
 
 
 # -- the stage -----------------------------------------------------------------------

@@ -582,7 +582,7 @@ def test_a_really_full_disk_keeps_the_good_outputs_of_the_earlier_run(
     tmp_path: Path, installed_models: ModelStore
 ) -> None:
     """A real ENOSPC: the output folder is a tiny tmpfs, filled up between two runs."""
-    _one_article(tmp_path)
+    source = _one_article(tmp_path)
     saved_before, saved_after = tmp_path / "before", tmp_path / "after"
     saved_before.mkdir()
     saved_after.mkdir()
@@ -594,7 +594,8 @@ def test_a_really_full_disk_keeps_the_good_outputs_of_the_earlier_run(
         {command} > '{tmp_path}/first.out' 2>&1; echo $? > '{tmp_path}/first.rc'
         cp -a '{out}/.' '{saved_before}/'
         dd if=/dev/zero of='{out}/filler' bs=4k 2>/dev/null
-        {command} --force > '{tmp_path}/second.out' 2>&1; echo $? > '{tmp_path}/second.rc'
+        echo 'A later paragraph, so the outputs must be rewritten.' >> '{source}'
+        {command} > '{tmp_path}/second.out' 2>&1; echo $? > '{tmp_path}/second.rc'
         rm '{out}/filler'
         cp -a '{out}/.' '{saved_after}/'
     """

@@ -45,6 +45,16 @@ def test_atomic_write_replaces_and_leaves_no_temporary(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["a.md"]
 
 
+def test_atomic_write_leaves_an_identical_file_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "a.md"
+    atomic_write(target, "same")
+    os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+    atomic_write(target, "same")
+    assert target.stat().st_mtime_ns == 1_000_000_000
+    atomic_write(target, "sane")  # same length, other bytes
+    assert target.read_text() == "sane" and target.stat().st_mtime_ns != 1_000_000_000
+
+
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES])
 def test_failed_write_keeps_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
