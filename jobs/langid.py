@@ -51,7 +51,10 @@ that neither spelling nor the dictionaries expose (a Bulgarian sentence without 
 words Russian shares) gets the closest candidate by vocabulary.
 
 What each text says about itself is cached by its text, and each answer by (span,
-sentence), so a repeated ad line or breadcrumb costs a dictionary lookup.
+sentence), so a repeated ad line or breadcrumb costs a dictionary lookup. Across runs,
+``DetectionMemory`` keeps the answers in the state folder under the detector's ``key``
+(this module's code, the candidates and the versions of the word lists), so a rerun
+over the same articles (``--force``, new summary settings) loads no word list at all.
 """
 
 from __future__ import annotations
@@ -60,21 +63,25 @@ import bisect
 import dataclasses
 import functools
 import gzip
+import hashlib
 import importlib
+import importlib.metadata
 import importlib.util
 import json
 import math
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import regex
 
 from jobs.config import LanguageSettings
 from jobs.records import UNDETERMINED, Article, Sentence, Span
+from jobs.state import SqliteCache
 
-__all__ = ["LanguageDetector", "candidate_languages", "label"]
+__all__ = ["DetectionMemory", "LanguageDetector", "candidate_languages", "label", "label_all"]
 
 ALWAYS = ("en", "uk", "ru")
 """Languages the job always considers: the target plus the two that fill Ukrainian news."""
@@ -188,6 +195,14 @@ class LanguageDetector:
         self._spelling = functools.lru_cache(maxsize=1 << 17)(self._spelling_uncached)
 
     # -- public -------------------------------------------------------------------
+
+    @functools.cached_property
+    def key(self) -> str:
+        """Everything an answer depends on besides the text: this module's code, the
+        candidates, the seed and the versions of the word lists and profiles."""
+        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+        versions = ",".join(f"{name}={_version(name)}" for name in _DATA_PACKAGES)
+        return f"langid:{code};{','.join(self.candidates)};seed={self.seed};{versions}"
 
     def detect(self, text: str, context: str | None = None) -> tuple[str, float]:
         """Language and confidence in [0, 1] of ``text``, seen inside ``context``."""
@@ -601,9 +616,84 @@ def _by_length(words: int, low: float, high: float) -> float:
 
 def label(article: Article, detector: LanguageDetector) -> Article:
     """A copy of ``article`` with every span's ``lang`` and ``confidence`` set."""
+    return label_all([article], detector)[0]
+
+
+def label_all(
+    articles: Sequence[Article],
+    detector: LanguageDetector,
+    memory: DetectionMemory | None = None,
+) -> list[Article]:
+    """``label`` for many articles, answering from ``memory`` first and storing in it
+    what had to be detected."""
+    asked = list(
+        dict.fromkeys(
+            (span.text, sentence.text)
+            for article in articles
+            for _, sentence in article.sentences()
+            for span in sentence.spans
+        )
+    )
+    answers = memory.lookup(detector.key, asked) if memory is not None else {}
+    fresh = {q: detector.detect(*q) for q in asked if q not in answers}
+    if memory is not None:
+        memory.store(detector.key, fresh)
+    answers.update(fresh)
 
     def labelled(span: Span, sentence: Sentence) -> Span:
-        lang, confidence = detector.detect(span.text, sentence.text)
+        lang, confidence = answers[(span.text, sentence.text)]
         return dataclasses.replace(span, lang=lang, confidence=confidence)
 
-    return article.map_spans(labelled)
+    return [article.map_spans(labelled) for article in articles]
+
+
+_DATA_PACKAGES = ("wordfreq", "pymorphy3", "pymorphy3-dicts-uk", "pymorphy3-dicts-ru", "langdetect")
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
+
+
+class DetectionMemory(SqliteCache):
+    """Persistent cache of detections keyed by (detector key, span, sentence)."""
+
+    FILE = "detection-memory.sqlite3"
+    WHAT = "detection memory"
+    TABLE = "detections"
+    SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS detections (detector TEXT NOT NULL, question BLOB NOT NULL,"
+        " lang TEXT NOT NULL, confidence REAL NOT NULL, PRIMARY KEY (detector, question))"
+        " WITHOUT ROWID"
+    )
+
+    def lookup(
+        self, detector_key: str, questions: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[str, float]]:
+        """Stored answers to those (span text, sentence text) questions that have one."""
+        by_digest = {_digest(q): q for q in questions}
+        rows = self._select_in(
+            "SELECT question, lang, confidence FROM detections WHERE detector = ?"
+            " AND question IN ({marks})",
+            (detector_key,),
+            by_digest,
+        )
+        return {by_digest[bytes(digest)]: (lang, conf) for digest, lang, conf in rows}
+
+    def store(
+        self, detector_key: str, answers: Mapping[tuple[str, str], tuple[str, float]]
+    ) -> None:
+        if answers:
+            self._insert(
+                "INSERT OR REPLACE INTO detections (detector, question, lang, confidence)"
+                " VALUES (?, ?, ?, ?)",
+                [(detector_key, _digest(q), lang, conf) for q, (lang, conf) in answers.items()],
+            )
+
+
+def _digest(question: tuple[str, str]) -> bytes:
+    # Sentences can be long; a 16-byte digest keeps the table and its index small.
+    text, sentence = question
+    return hashlib.blake2b(f"{text}\0{sentence}".encode(), digest_size=16).digest()

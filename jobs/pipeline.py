@@ -236,6 +236,7 @@ def _prepare(
     detector = langid.LanguageDetector(
         langid.candidate_languages(config.languages, installed_sources)
     )
+    segmented: dict[str, list[Article]] = {}
     for source in sources:
         try:
             with clock("read"):
@@ -249,17 +250,23 @@ def _prepare(
         work.errors.extend(record_errors)
         if record_errors:
             work.failed.add(source.relpath)
-        with clock("segment"):
-            segmented = [segment.segment(doc, config.segment) for doc in documents]
-        with clock("detect"):
-            articles = [langid.label(article, detector) for article in segmented]
-        if articles:
-            work.articles[source.relpath] = articles
+        if documents:
+            with clock("segment"):
+                segmented[source.relpath] = [segment.segment(d, config.segment) for d in documents]
             work.sources[source.relpath] = source
         elif not record_errors:
             work.errors.append(FileError(source.relpath, "no articles in this file"))
             work.failed.add(source.relpath)
+    # All articles at once: one look-up in the detection memory, one store.
+    with clock("detect"), langid.DetectionMemory(config.paths.state) as memory:
+        labelled = iter(langid.label_all(_flat(segmented.values()), detector, memory))
+        for relpath, articles in segmented.items():
+            work.articles[relpath] = [next(labelled) for _ in articles]
     return work
+
+
+def _flat(groups: Iterable[list[Article]]) -> list[Article]:
+    return [item for group in groups for item in group]
 
 
 def _translate_and_summarise(

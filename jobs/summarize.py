@@ -7,6 +7,7 @@ sumy's Snowball stemmers and bundled stop-word lists work without it.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import importlib
 import math
@@ -83,11 +84,19 @@ def sumy_language(code: str) -> str:
     return SUMY_LANGUAGES.get(code, code)
 
 
+@functools.cache
 def stemmer_for(language: str) -> Any:
+    """sumy's stemmer for ``language``, one per run, so that its stems are shared."""
     try:
         return Stemmer(sumy_language(language))
     except LookupError:
         return null_stemmer
+
+
+@functools.cache
+def _stem_table(stemmer: Any) -> dict[str, str]:
+    """word → stem for one stemmer, kept for the whole run (bounded by its vocabulary)."""
+    return {}
 
 
 def stop_words_for(language: str) -> frozenset[str]:
@@ -167,8 +176,9 @@ class NewsSummarizer(AbstractSummarizer):  # type: ignore[misc]
         super().__init__(stemmer)
         self.weights = weights or NewsWeights()
         self._stop_words: frozenset[str] = frozenset()
-        # Snowball stemming is most of the cost, and news repeats its words.
-        self._stems: dict[str, str] = {}
+        # Snowball stemming is most of the cost, and news repeats its words, within an
+        # article and across a run's articles.
+        self._stems = _stem_table(stemmer)
 
     @property
     def stop_words(self) -> frozenset[str]:

@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 
 from jobs import config as config_module
-from jobs import pipeline
+from jobs import langid, pipeline
 from jobs.config import TranslationSettings
 from jobs.models import InstalledModel, ModelStore
 from jobs.translate import ArgosEngine, TranslationMemory, max_decoding_length, translate_all
+from tests.fakes import FakeEngine
 from tests.tiny_model import _pieces, build_spec, romanize, train_sentencepiece
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,3 +160,49 @@ def test_a_looping_output_is_flagged_in_the_review_file(
     assert "suspicious translation: repeats 'new'" in text
     assert "much longer than the source" in text
     assert "look suspicious" in text  # the article-level note
+
+
+# -- a rerun over the same articles -----------------------------------------------------
+
+
+def test_a_forced_rerun_detects_translates_and_rewrites_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = config_module.load(ROOT / "config" / "job.yaml")
+    config = base.with_paths(
+        input=tmp_path / "input",
+        output=tmp_path / "output",
+        state=tmp_path / "state",
+        models=tmp_path / "models",
+    )
+    config.paths.input.mkdir()
+    (config.paths.input / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    engine = FakeEngine()
+    first = pipeline.run(config, engine_factory=lambda lang: engine if lang == "uk" else None)
+    assert first.done == 1 and first.spans_translated > 0
+    outputs = {p.name: p.stat().st_mtime_ns for p in config.paths.output.glob("a.txt*")}
+    assert len(outputs) == 2
+
+    def no_detection(*_: object) -> None:
+        raise AssertionError("the detection memory should have answered")
+
+    monkeypatch.setattr(langid.LanguageDetector, "detect", no_detection)
+    calls = len(engine.calls)
+    again = pipeline.run(
+        config, force=True, engine_factory=lambda lang: engine if lang == "uk" else None
+    )
+    assert again.done == 1 and again.skipped == 0 and again.spans_translated == 0
+    assert len(engine.calls) == calls
+    assert {p.name: p.stat().st_mtime_ns for p in config.paths.output.glob("a.txt*")} == outputs
+
+
+def test_detection_memory_is_keyed_by_the_detector(tmp_path: Path) -> None:
+    question = ("Бізнес", "Home / Бізнес / News")
+    en_uk_ru = langid.LanguageDetector(("en", "uk", "ru"))
+    with langid.DetectionMemory(tmp_path) as memory:
+        memory.store(en_uk_ru.key, {question: ("uk", 0.9)})
+    with langid.DetectionMemory(tmp_path) as memory:
+        assert memory.lookup(en_uk_ru.key, [question]) == {question: ("uk", 0.9)}
+        assert memory.lookup(en_uk_ru.key, [("Бізнес", "Бізнес")]) == {}
+        assert memory.lookup(langid.LanguageDetector(("en", "uk")).key, [question]) == {}
+        assert len(memory) == 1
