@@ -9,12 +9,16 @@ after its files are in place.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
+import importlib.metadata
 import json
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from jobs import __version__, ingest, render
 from jobs.config import Config
@@ -29,9 +33,11 @@ from jobs.records import (
     RunReport,
     Source,
     Span,
+    Summary,
 )
 from jobs.state import (
     ArticleState,
+    ResultMemory,
     RunLock,
     StateStore,
     atomic_write,
@@ -303,15 +309,27 @@ def _translate_and_summarise(
             progress=lambda n: _batch_done(progress, n),
         )
 
-    results: dict[str, list[ArticleResult]] = {}
-    for relpath, articles in work.articles.items():
-        results[relpath] = []
-        for article in articles:
-            with work.clock("translate"):
-                translated = _apply_translations(article, outcome, missing)
-            with work.clock("summarise"):
-                results[relpath].append(_summarise(config, translated, missing))
+    with work.clock("translate"):
+        translated = {
+            relpath: [_apply_translations(article, outcome, missing) for article in articles]
+            for relpath, articles in work.articles.items()
+        }
+    results: dict[str, list[ArticleResult]] = {relpath: [] for relpath in translated}
+    with work.clock("summarise"), ResultMemory(config.paths.state) as memory:
+        keyed = [
+            (relpath, article, _summary_key(config, article))
+            for relpath, articles in translated.items()
+            for article in articles
+        ]
+        known = memory.lookup(SUMMARY_STAGE, [key for _, _, key in keyed])
+        fresh: dict[bytes, str] = {}
+        for relpath, article, key in keyed:
+            result = _summarise(config, article, missing, known.get(key))
+            if key not in known:
+                fresh[key] = _summaries_json(result)
+            results[relpath].append(result)
             progress.advance(articles=1)
+        memory.store(SUMMARY_STAGE, fresh)
     return results, outcome.translated
 
 
@@ -336,9 +354,46 @@ def _apply_translations(
     return article.map_spans(lambda span, _sentence: span_in_english(span))
 
 
-def _summarise(config: Config, article: Article, missing: set[str]) -> ArticleResult:
-    from jobs import summarize  # sumy/NLTK take ~1 s to import; skip runs never need them
+SUMMARY_STAGE = "summary"
 
+
+@functools.cache
+def _summary_code() -> str:
+    """The summariser's code and libraries, read without importing them (the import
+    of sumy and NLTK is most of a rerun's cost)."""
+    source = Path(__file__).with_name("summarize.py").read_bytes()
+    versions = [_distribution_version(name) for name in ("sumy", "nltk")]
+    return f"{hashlib.sha256(source).hexdigest()}|{'|'.join(versions)}"
+
+
+def _distribution_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
+
+
+def _summary_key(config: Config, article: Article) -> bytes:
+    """A digest of everything an article's summaries depend on: its translated blocks
+    (the records' repr is complete and deterministic), the summary settings and code."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (_summary_code(), config.fingerprint("summary"), article.document.title or ""):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    digest.update(repr(article.blocks).encode())
+    return digest.digest()
+
+
+def _summaries_json(result: ArticleResult) -> str:
+    source = result.source_summary
+    return json.dumps([result.summary.to_json(), source.to_json() if source is not None else None])
+
+
+def _summarise(
+    config: Config, article: Article, missing: set[str], remembered: str | None = None
+) -> ArticleResult:
+    """The article's summaries and flags; ``remembered`` is what ``_summaries_json`` made
+    of an earlier result for the same key, used instead of summarising again."""
     flags: list[str] = []
     untranslated = _untranslated_by_lang(article)
     for lang, count in sorted(untranslated.items()):
@@ -354,6 +409,14 @@ def _summarise(config: Config, article: Article, missing: set[str]) -> ArticleRe
     )
     if suspicious:
         flags.append(f"check: {suspicious} translation(s) look suspicious (see flags column)")
+    if remembered is not None:
+        english, source = json.loads(remembered)
+        summary = Summary.from_json(english)
+        source_summary = Summary.from_json(source) if source is not None else None
+        return ArticleResult(article, summary, source_summary, tuple(flags))
+
+    from jobs import summarize  # sumy/NLTK take ~0.4 s to import; skip runs never need them
+
     summary = summarize.summarize(article, config.summary)
     source_summary = None
     if config.summary.also_in_source_language:

@@ -8,8 +8,9 @@ separators are spans too (language ``und``), which is what makes that round trip
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -157,6 +158,17 @@ class Summary:
     sentences: tuple[SummarySentence, ...]
     language: str = "en"
     method: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Summary:
+        data = json.loads(text)
+        sentences = tuple(
+            SummarySentence(**{**s, "languages": tuple(s["languages"])}) for s in data["sentences"]
+        )
+        return cls(sentences, data["language"], data["method"])
 
 
 @dataclass(frozen=True, slots=True)

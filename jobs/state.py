@@ -280,6 +280,35 @@ class SqliteCache:
         self.close()
 
 
+class ResultMemory(SqliteCache):
+    """Results of a pure stage (JSON text) under a key that digests all of its inputs.
+
+    The summaries use it: a rerun over the same translated articles with the same
+    settings and code takes each summary from here instead of loading sumy and NLTK.
+    """
+
+    FILE = "result-memory.sqlite3"
+    WHAT = "result memory"
+    TABLE = "results"
+    SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS results (stage TEXT NOT NULL, key BLOB NOT NULL,"
+        " value TEXT NOT NULL, PRIMARY KEY (stage, key)) WITHOUT ROWID"
+    )
+
+    def lookup(self, stage: str, keys: Iterable[bytes]) -> dict[bytes, str]:
+        rows = self._select_in(
+            "SELECT key, value FROM results WHERE stage = ? AND key IN ({marks})", (stage,), keys
+        )
+        return {bytes(key): value for key, value in rows}
+
+    def store(self, stage: str, values: Mapping[bytes, str]) -> None:
+        if values:
+            self._insert(
+                "INSERT OR REPLACE INTO results (stage, key, value) VALUES (?, ?, ?)",
+                [(stage, key, value) for key, value in values.items()],
+            )
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleState:
     key: str

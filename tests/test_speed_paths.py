@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 
 from jobs import config as config_module
-from jobs import langid, pipeline
+from jobs import langid, pipeline, summarize
 from jobs.config import TranslationSettings
 from jobs.models import InstalledModel, ModelStore
 from jobs.translate import ArgosEngine, TranslationMemory, max_decoding_length, translate_all
@@ -165,7 +166,7 @@ def test_a_looping_output_is_flagged_in_the_review_file(
 # -- a rerun over the same articles -----------------------------------------------------
 
 
-def test_a_forced_rerun_detects_translates_and_rewrites_nothing(
+def test_a_forced_rerun_detects_translates_summarises_and_rewrites_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base = config_module.load(ROOT / "config" / "job.yaml")
@@ -186,7 +187,11 @@ def test_a_forced_rerun_detects_translates_and_rewrites_nothing(
     def no_detection(*_: object) -> None:
         raise AssertionError("the detection memory should have answered")
 
+    def no_summary(*_: object) -> None:
+        raise AssertionError("the result memory should have answered")
+
     monkeypatch.setattr(langid.LanguageDetector, "detect", no_detection)
+    monkeypatch.setattr(summarize, "summarize", no_summary)
     calls = len(engine.calls)
     again = pipeline.run(
         config, force=True, engine_factory=lambda lang: engine if lang == "uk" else None
@@ -206,3 +211,36 @@ def test_detection_memory_is_keyed_by_the_detector(tmp_path: Path) -> None:
         assert memory.lookup(en_uk_ru.key, [("Бізнес", "Бізнес")]) == {}
         assert memory.lookup(langid.LanguageDetector(("en", "uk")).key, [question]) == {}
         assert len(memory) == 1
+
+
+def test_new_summary_settings_summarise_again_from_the_memories(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = config_module.load(ROOT / "config" / "job.yaml")
+    config = base.with_paths(
+        input=tmp_path / "input",
+        output=tmp_path / "output",
+        state=tmp_path / "state",
+        models=tmp_path / "models",
+    )
+    config.paths.input.mkdir()
+    (config.paths.input / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    engine = FakeEngine()
+    pipeline.run(config, engine_factory=lambda lang: engine)
+    review = next(config.paths.output.glob("a.txt*.md"))
+    assert review.read_text(encoding="utf-8").count("\n- ") >= 3  # three summary lines
+
+    calls: list[object] = []
+    real = summarize.summarize
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(summarize, "summarize", counted)
+    one_sentence = replace(config, summary=replace(config.summary, sentences=1))
+    report = pipeline.run(one_sentence, engine_factory=lambda lang: engine)
+    assert report.done == 1 and report.spans_translated == 0 and len(calls) == 1
+    # Back to the first settings: that summary is remembered.
+    pipeline.run(config, engine_factory=lambda lang: engine)
+    assert len(calls) == 1
