@@ -219,7 +219,11 @@ def _run_locked(
         stage_seconds=dict(work.clock.seconds),
     )
     rows.sort(key=lambda row: row[1])
-    _write_run_files(config, rows, report)
+    problem = _write_run_files(config, rows, report)
+    if problem is not None:
+        # Not an article: "failed" keeps counting articles, but the run exits 1 naming it.
+        # The articles are written and recorded; the next run rewrites the index.
+        report = replace(report, errors=(*report.errors, problem))
     return report
 
 
@@ -455,10 +459,13 @@ def _write_article(config: Config, result: ArticleResult) -> str:
 
 def _write_run_files(
     config: Config, rows: list[tuple[str, str, str, str]], report: RunReport
-) -> None:
+) -> FileError | None:
+    """Write index.md and run.json; a failure is returned, to fail the run by name."""
     out = config.paths.output
+    name = "index.md"
     try:
-        atomic_write(out / "index.md", render.render_index(rows, report.line()))
+        atomic_write(out / name, render.render_index(rows, report.line()))
+        name = "run.json"
         manifest = {
             "version": __version__,
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -469,9 +476,10 @@ def _write_run_files(
             "seconds": round(report.seconds, 3),
             "errors": [{"source": e.relpath, "reason": e.reason} for e in report.errors],
         }
-        atomic_write(out / "run.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+        atomic_write(out / name, json.dumps(manifest, ensure_ascii=False, indent=1))
     except OutputError as exc:
-        log.error("%s", exc)
+        return FileError(name, str(exc))
+    return None
 
 
 def _argos_engines(config: Config, installed: Sequence[InstalledModel]) -> EngineFactory:

@@ -511,6 +511,19 @@ def test_every_kind_of_bad_input_in_one_run_gets_one_line_each_and_the_rest_is_w
 # -- full disk and unwritable output ---------------------------------------------------
 
 
+def test_an_index_that_cannot_be_written_fails_the_run_by_name(
+    tmp_path: Path, installed_models: ModelStore
+) -> None:
+    _one_article(tmp_path)
+    (tmp_path / "output" / "index.md").mkdir(parents=True)  # a folder where the file goes
+    result = run_job(tmp_path, installed_models.models_dir)
+    assert result.returncode == 1, result.stderr
+    assert "index.md: cannot write" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout.startswith("mixdigest: 1 done, 0 skipped, 0 failed")
+    # The article itself was written; the next run retries only what is missing.
+    assert list((tmp_path / "output").glob("story.txt.*.md"))
+
+
 def _one_article(workdir: Path) -> Path:
     (workdir / "input").mkdir(parents=True, exist_ok=True)
     source = workdir / "input" / "story.txt"
