@@ -16,8 +16,8 @@ from jobs.translate import (
     Engine,
     TranslationMemory,
     flag_suspicious,
-    length_bands,
     max_decoding_length,
+    padded_batches,
     translate_all,
 )
 from tests.fakes import FakeEngine
@@ -109,23 +109,18 @@ def test_decoding_length_is_bounded_by_the_source() -> None:
     assert max_decoding_length(40, settings) > max_decoding_length(10, settings)
 
 
-def test_length_bands_keep_each_band_within_twice_its_shortest() -> None:
-    lengths = [9, 0, 1, 2, 3, 4, 5, 16, 17, 33, 8, 64]
-    bands = length_bands([["x"] * n for n in lengths])
-    assert [[lengths[i] for i in band] for band in bands] == [
-        [1],
-        [2],
-        [3, 4],
-        [5, 8],
-        [9, 16],
-        [17],
-        [33, 64],
-    ]
-    assert sorted(i for band in bands for i in band) == [i for i, n in enumerate(lengths) if n]
-    assert all(max(lengths[i] for i in b) < 2 * min(lengths[i] for i in b) for b in bands)
+def test_padded_batches_cut_like_ctranslate2_longest_first() -> None:
+    lengths = [3, 0, 10, 4, 10, 2, 30, 1]
+    batches = padded_batches([["x"] * n for n in lengths], max_tokens=24)
+    assert [[lengths[i] for i in b] for b in batches] == [[30], [10, 10], [4, 3, 2, 1]]
+    assert batches[1] == [2, 4]  # equal lengths keep their input order
+    for batch in batches:
+        size = lengths[batch[0]] * len(batch)
+        assert size <= 24 or len(batch) == 1
+    assert sorted(i for b in batches for i in b) == [i for i, n in enumerate(lengths) if n]
 
 
-def test_outputs_come_back_in_input_order_across_bands(engine: ArgosEngine) -> None:
+def test_outputs_come_back_in_input_order_across_batches(engine: ArgosEngine) -> None:
     texts = [" ".join(["Бізнес"] * n) for n in (12, 1, 5, 30, 2)]
     assert engine.translate(texts) == [romanize(t) for t in texts]
 
