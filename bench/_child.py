@@ -18,6 +18,20 @@ from pathlib import Path
 from typing import Any
 
 
+def peak_rss_mb() -> float:
+    """This program's own peak RSS. Not ru_maxrss: Linux carries the parent's peak over
+    fork and exec into it, so a child of the benchmark (which holds the base model and
+    argostranslate) reported the benchmark's ~850 MB instead of its own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def main() -> int:
     result_path = Path(sys.argv[1])
     argv = sys.argv[2:]
@@ -37,8 +51,7 @@ def main() -> int:
     report = reports[0] if reports else None
     result = {
         "exit_code": code,
-        # Linux reports ru_maxrss in KiB.
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "torch_imported": "torch" in sys.modules,
         "argos_translate_imported": "argostranslate.translate" in sys.modules,
         "report": None

@@ -470,12 +470,16 @@ def decoding_alternatives(
         ("no_repeat_ngram_size 3", replace(settings, no_repeat_ngram_size=3)),
         ("repetition_penalty 1.2", replace(settings, repetition_penalty=1.2)),
     ]
-    rows = []
-    base_out: list[str] = []
-    base_s = 0.0
-    for label, variant in variants:
-        if label != variants[0][0] and variant == settings:
-            continue  # the default itself, already measured
+    # The default is timed first and again last: whichever setting runs first pays for
+    # the process's first allocations, which once made the default look 15% slow.
+    default_label = variants[0][0]
+    plan = [
+        (label, variant)
+        for label, variant in variants
+        if label == default_label or variant != settings
+    ] + [variants[0]]
+    measured: dict[str, tuple[float, list[str]]] = {}
+    for label, variant in plan:
         say(f"decoding setting: {label}")
         engine = ArgosEngine(model, variant)
         engine.translate(["Привіт."])
@@ -484,13 +488,17 @@ def decoding_alternatives(
             started = time.perf_counter()
             out = engine.translate(sample)
             times.append(time.perf_counter() - started)
-        seconds = min(times)
-        if not base_out:
-            base_out, base_s = out, seconds
+        best = min(times)
+        if label not in measured or best < measured[label][0]:
+            measured[label] = (best, out)
+    base_s, base_out = measured[default_label]
+    rows = []
+    for label, (seconds, out) in measured.items():
         same = sum(a == b for a, b in zip(out, base_out, strict=True))
+        shown = f"{label} (best of first and last)" if label == default_label else label
         rows.append(
             Row(
-                f"decoding {label}",
+                f"decoding {shown}",
                 f"{len(sample) / seconds:.2f} sent/s, {n_tokens / seconds:.0f} tok/s, "
                 f"{base_s / seconds:.2f}x default, {same}/{len(sample)} outputs as default",
             )
