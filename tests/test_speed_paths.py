@@ -42,6 +42,20 @@ print(json.dumps({"code": code, "torch": "torch" in sys.modules,
 """
 
 
+def _one_article_job(tmp_path: Path) -> config_module.Config:
+    """The default config with every folder in ``tmp_path`` and ARTICLE as its input."""
+    base = config_module.load(ROOT / "config" / "job.yaml")
+    config = base.with_paths(
+        input=tmp_path / "input",
+        output=tmp_path / "output",
+        state=tmp_path / "state",
+        models=tmp_path / "models",
+    )
+    config.paths.input.mkdir()
+    (config.paths.input / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    return config
+
+
 def run_args(tmp_path: Path, models: Path, *extra: str) -> list[str]:
     return [
         "run",
@@ -145,15 +159,7 @@ def test_a_looping_output_stops_at_its_own_sources_bound(loop_engine: ArgosEngin
 def test_a_looping_output_is_flagged_in_the_review_file(
     tmp_path: Path, loop_engine: ArgosEngine
 ) -> None:
-    base = config_module.load(ROOT / "config" / "job.yaml")
-    config = base.with_paths(
-        input=tmp_path / "input",
-        output=tmp_path / "output",
-        state=tmp_path / "state",
-        models=tmp_path / "models",
-    )
-    (tmp_path / "input").mkdir()
-    (tmp_path / "input" / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    config = _one_article_job(tmp_path)
     report = pipeline.run(config, engine_factory=lambda lang: loop_engine)
     assert report.done == 1
     [review] = [p for p in (tmp_path / "output").glob("*.md") if p.name != "index.md"]
@@ -169,15 +175,7 @@ def test_a_looping_output_is_flagged_in_the_review_file(
 def test_a_forced_rerun_detects_translates_summarises_and_rewrites_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    base = config_module.load(ROOT / "config" / "job.yaml")
-    config = base.with_paths(
-        input=tmp_path / "input",
-        output=tmp_path / "output",
-        state=tmp_path / "state",
-        models=tmp_path / "models",
-    )
-    config.paths.input.mkdir()
-    (config.paths.input / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    config = _one_article_job(tmp_path)
     engine = FakeEngine()
     first = pipeline.run(config, engine_factory=lambda lang: engine if lang == "uk" else None)
     assert first.done == 1 and first.spans_translated > 0
@@ -216,15 +214,7 @@ def test_detection_memory_is_keyed_by_the_detector(tmp_path: Path) -> None:
 def test_new_summary_settings_summarise_again_from_the_memories(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    base = config_module.load(ROOT / "config" / "job.yaml")
-    config = base.with_paths(
-        input=tmp_path / "input",
-        output=tmp_path / "output",
-        state=tmp_path / "state",
-        models=tmp_path / "models",
-    )
-    config.paths.input.mkdir()
-    (config.paths.input / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    config = _one_article_job(tmp_path)
     engine = FakeEngine()
     pipeline.run(config, engine_factory=lambda lang: engine)
     review = next(config.paths.output.glob("a.txt*.md"))
