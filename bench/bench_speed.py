@@ -553,7 +553,7 @@ def end_to_end(store: ModelStore, limit: int) -> tuple[list[Row], dict[str, Any]
         )
         rows.append(
             Row(
-                "--force rerun (translation memory)",
+                "--force rerun (answered by the memories)",
                 f"{force_s:.2f} s, {rerun['spans_translated']} spans translated, "
                 f"{speedup:.0f}x faster",
                 ">= 50x, 0 spans",

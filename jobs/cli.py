@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mixdigest",
         description="Summarise mixed Ukrainian/English news articles offline.",
-        epilog="Exit codes: 0 all done; 1 some articles failed; 2 usage or config error; "
+        epilog="Exit codes: 0 all done; 1 some articles failed (or index.md/run.json could not "
+        "be written); 2 usage or config error; "
         "3 a model or other prerequisite is missing; 75 another run holds the lock.",
     )
     parser.add_argument("--version", action="version", version=f"mixdigest {__version__}")
@@ -68,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--force",
         action="store_true",
-        help="redo every article, even unchanged ones (translations stay cached)",
+        help="redo every article, even unchanged ones (translations, language detections and "
+        "summaries are still taken from the memories in the state folder; delete them to "
+        "recompute those)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar on a terminal")
     run.add_argument(

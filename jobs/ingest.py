@@ -446,7 +446,7 @@ _CONTROLS = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _clean(text: str) -> str:
-    text = text.removeprefix("\ufeff")
+    text = _without_lone_surrogates(text.removeprefix("\ufeff"))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         raise InputError(f"binary data: NUL character at text offset {text.index(chr(0))}")
@@ -798,8 +798,18 @@ def _scalar(value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str | int | float):
-        return " ".join(_ANY_CONTROL.sub(" ", str(value)).split()) or None
+        text = _without_lone_surrogates(str(value))
+        return " ".join(_ANY_CONTROL.sub(" ", text).split()) or None
     return None
+
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(text: str) -> str:
+    """JSON may escape half a character ("\\ud83d"); Python keeps it, UTF-8 cannot
+    write it, so it becomes U+FFFD here instead of failing the run at its first write."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _json_type(obj: Any) -> str:

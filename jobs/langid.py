@@ -647,7 +647,14 @@ def label_all(
     return [article.map_spans(labelled) for article in articles]
 
 
-_DATA_PACKAGES = ("wordfreq", "pymorphy3", "pymorphy3-dicts-uk", "pymorphy3-dicts-ru", "langdetect")
+_DATA_PACKAGES = (
+    "wordfreq",
+    "pymorphy3",
+    "pymorphy3-dicts-uk",
+    "pymorphy3-dicts-ru",
+    "langdetect",
+    "regex",
+)
 
 
 def _version(distribution: str) -> str:

@@ -363,11 +363,16 @@ SUMMARY_STAGE = "summary"
 
 @functools.cache
 def _summary_code() -> str:
-    """The summariser's code and libraries, read without importing them (the import
-    of sumy and NLTK is most of a rerun's cost)."""
-    source = Path(__file__).with_name("summarize.py").read_bytes()
-    versions = [_distribution_version(name) for name in ("sumy", "nltk")]
-    return f"{hashlib.sha256(source).hexdigest()}|{'|'.join(versions)}"
+    """The code and libraries a summary runs through, read without importing them (the
+    import of sumy and NLTK is most of a rerun's cost). Conservative on purpose: any
+    edit to these files summarises again."""
+    code = hashlib.sha256()
+    # summarize.py, the records it reads, the word tokenizer it borrows from segment.py,
+    # and this module (which picks the source-summary language).
+    for module in ("summarize.py", "records.py", "segment.py", "pipeline.py"):
+        code.update(Path(__file__).with_name(module).read_bytes())
+    versions = [_distribution_version(name) for name in ("sumy", "nltk", "regex")]
+    return f"{code.hexdigest()}|{'|'.join(versions)}"
 
 
 def _distribution_version(name: str) -> str:

@@ -12,6 +12,7 @@ import heapq
 import importlib
 import math
 import re
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -86,17 +87,28 @@ def sumy_language(code: str) -> str:
 
 @functools.cache
 def stemmer_for(language: str) -> Any:
-    """sumy's stemmer for ``language``, one per run, so that its stems are shared."""
+    """sumy's stemmer for ``language``, one per process, so that its stems are shared."""
     try:
         return Stemmer(sumy_language(language))
     except LookupError:
         return null_stemmer
 
 
-@functools.cache
+_STEMS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+_MAX_STEMS = 200_000  # words per stemmer; a long-lived process starts over past this
+
+
 def _stem_table(stemmer: Any) -> dict[str, str]:
-    """word → stem for one stemmer, kept for the whole run (bounded by its vocabulary)."""
-    return {}
+    """word → stem for one stemmer, shared by every article while the stemmer lives."""
+    table = _STEMS.setdefault(stemmer, {})
+    if len(table) > _MAX_STEMS:
+        table.clear()
+    return table
+
+
+def forget_stems() -> None:
+    """Empty the shared stem tables, so that a benchmark times every run cold."""
+    _STEMS.clear()
 
 
 def stop_words_for(language: str) -> frozenset[str]:

@@ -534,6 +534,14 @@ def test_json_title_and_id_lose_nul_and_newlines(tmp_path: Path) -> None:
     assert doc.key == "a.json#1"  # outputs are named by the key, never by the id
 
 
+def test_json_half_a_character_becomes_a_replacement_character(tmp_path: Path) -> None:
+    # json.dumps escapes the lone surrogate as "\\ud83d", as a broken scraper would.
+    record = {"title": "Emoji \ud83d", "text": "Текст \ud83d кінець."}
+    doc = read_one(tmp_path, "a.json", json.dumps(record))
+    assert doc.text == "Текст \ufffd кінець." and doc.title == "Emoji \ufffd"
+    doc.text.encode("utf-8")  # writable, unlike the input
+
+
 def test_json_list_keeps_good_records(tmp_path: Path) -> None:
     data = json.dumps([{"text": "First."}, {"title": "no text"}, "oops", {"text": "Fourth."}])
     docs, errors = read(source_for(tmp_path, "d/a.json", data), SETTINGS)

@@ -234,3 +234,24 @@ def test_new_summary_settings_summarise_again_from_the_memories(
     # Back to the first settings: that summary is remembered.
     pipeline.run(config, engine_factory=lambda lang: engine)
     assert len(calls) == 1
+
+
+def test_a_remembered_source_language_summary_comes_back_on_a_forced_rerun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = _one_article_job(tmp_path)
+    config = replace(plain, summary=replace(plain.summary, also_in_source_language=True))
+    engine = FakeEngine()
+    pipeline.run(config, engine_factory=lambda lang: engine)
+    review = next(config.paths.output.glob("a.txt*.md"))
+    before = review.read_text(encoding="utf-8")
+    assert "## Summary in Ukrainian" in before
+
+    def no_summary(*_: object, **__: object) -> None:
+        raise AssertionError("the result memory should have answered")
+
+    monkeypatch.setattr(summarize, "summarize", no_summary)
+    monkeypatch.setattr(summarize, "summarize_source_language", no_summary)
+    again = pipeline.run(config, force=True, engine_factory=lambda lang: engine)
+    assert again.done == 1
+    assert review.read_text(encoding="utf-8") == before
