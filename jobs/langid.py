@@ -65,7 +65,6 @@ import functools
 import gzip
 import hashlib
 import importlib
-import importlib.metadata
 import importlib.util
 import json
 import math
@@ -79,7 +78,7 @@ import regex
 
 from jobs.config import LanguageSettings
 from jobs.records import UNDETERMINED, Article, Sentence, Span
-from jobs.state import SqliteCache
+from jobs.state import SqliteCache, code_fingerprint
 
 __all__ = ["DetectionMemory", "LanguageDetector", "candidate_languages", "label", "label_all"]
 
@@ -200,9 +199,8 @@ class LanguageDetector:
     def key(self) -> str:
         """Everything an answer depends on besides the text: this module's code, the
         candidates, the seed and the versions of the word lists and profiles."""
-        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-        versions = ",".join(f"{name}={_version(name)}" for name in _DATA_PACKAGES)
-        return f"langid:{code};{','.join(self.candidates)};seed={self.seed};{versions}"
+        code = code_fingerprint([Path(__file__)], _DATA_PACKAGES)
+        return f"langid:{code};{','.join(self.candidates)};seed={self.seed}"
 
     def detect(self, text: str, context: str | None = None) -> tuple[str, float]:
         """Language and confidence in [0, 1] of ``text``, seen inside ``context``."""
@@ -655,13 +653,6 @@ _DATA_PACKAGES = (
     "langdetect",
     "regex",
 )
-
-
-def _version(distribution: str) -> str:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "-"
 
 
 class DetectionMemory(SqliteCache):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import importlib.metadata
 import json
 import logging
 import time
@@ -42,6 +41,7 @@ from jobs.state import (
     StateStore,
     atomic_write,
     checkpoint,
+    code_fingerprint,
     remove_stale_temporaries,
 )
 from jobs.translate import Engine, TranslationMemory, TranslationOutcome, translate_all
@@ -282,6 +282,8 @@ def _flat(groups: Iterable[list[Article]]) -> list[Article]:
 def _translate_and_summarise(
     config: Config, work: _Work, engines: EngineFactory, progress: Progress
 ) -> tuple[dict[str, list[ArticleResult]], int]:
+    if not work.articles:
+        return {}, 0  # a run that skips everything opens neither memory
     requests: dict[str, set[str]] = defaultdict(set)
     for articles in work.articles.values():
         for article in articles:
@@ -320,8 +322,9 @@ def _translate_and_summarise(
         }
     results: dict[str, list[ArticleResult]] = {relpath: [] for relpath in translated}
     with work.clock("summarise"), ResultMemory(config.paths.state) as memory:
+        settings_and_code = f"{config.fingerprint('summary')}|{_summary_code()}"
         keyed = [
-            (relpath, article, _summary_key(config, article))
+            (relpath, article, _summary_key(settings_and_code, article))
             for relpath, articles in translated.items()
             for article in articles
         ]
@@ -363,30 +366,22 @@ SUMMARY_STAGE = "summary"
 
 @functools.cache
 def _summary_code() -> str:
-    """The code and libraries a summary runs through, read without importing them (the
-    import of sumy and NLTK is most of a rerun's cost). Conservative on purpose: any
-    edit to these files summarises again."""
-    code = hashlib.sha256()
-    # summarize.py, the records it reads, the word tokenizer it borrows from segment.py,
-    # and this module (which picks the source-summary language).
-    for module in ("summarize.py", "records.py", "segment.py", "pipeline.py"):
-        code.update(Path(__file__).with_name(module).read_bytes())
-    versions = [_distribution_version(name) for name in ("sumy", "nltk", "regex")]
-    return f"{code.hexdigest()}|{'|'.join(versions)}"
+    """The code and libraries a summary runs through. Conservative on purpose: any edit
+    to these files summarises again. summarize.py, the records it reads, the word
+    tokenizer it borrows from segment.py, and this module (which picks the
+    source-summary language)."""
+    modules = ("summarize.py", "records.py", "segment.py", "pipeline.py")
+    return code_fingerprint(
+        [Path(__file__).with_name(module) for module in modules], ("sumy", "nltk", "regex")
+    )
 
 
-def _distribution_version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "-"
-
-
-def _summary_key(config: Config, article: Article) -> bytes:
+def _summary_key(settings_and_code: str, article: Article) -> bytes:
     """A digest of everything an article's summaries depend on: its translated blocks
-    (the records' repr is complete and deterministic), the summary settings and code."""
+    (the records' repr is complete and deterministic), its title, and
+    ``settings_and_code`` (the summary settings' fingerprint and ``_summary_code()``)."""
     digest = hashlib.blake2b(digest_size=16)
-    for part in (_summary_code(), config.fingerprint("summary"), article.document.title or ""):
+    for part in (settings_and_code, article.document.title or ""):
         digest.update(part.encode())
         digest.update(b"\0")
     digest.update(repr(article.blocks).encode())

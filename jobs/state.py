@@ -23,6 +23,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -207,6 +209,24 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def code_fingerprint(files: Iterable[Path], distributions: Iterable[str]) -> str:
+    """What a memory's answers depend on besides their inputs: the source of the modules
+    that compute them and the versions of the packages those use. Read from disk, never
+    imported, so that a run answered from memory does not pay for the imports."""
+    code = hashlib.sha256()
+    for path in files:
+        code.update(path.read_bytes())
+    versions = ",".join(f"{name}={_installed_version(name)}" for name in distributions)
+    return f"{code.hexdigest()[:16]};{versions}"
+
+
+def _installed_version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
 
 
 class SqliteCache:

@@ -13,6 +13,7 @@ from jobs.state import (
     RunLock,
     StateStore,
     atomic_write,
+    code_fingerprint,
     remove_stale_temporaries,
 )
 
@@ -93,3 +94,13 @@ def test_state_round_trips_and_forgets_missing_sources(tmp_path: Path) -> None:
     assert reopened.by_source() == {"a.txt": [a], "b.jsonl": [b1]}
     assert reopened.forget_missing({"b.jsonl"}, reopened.by_source()) == [a]
     assert set(reopened.by_source()) == {"b.jsonl"}
+
+
+def test_code_fingerprint_follows_the_code_and_names_the_versions(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("x = 1\n")
+    first = code_fingerprint([module], ["pyyaml", "no-such-distribution"])
+    assert first == code_fingerprint([module], ["pyyaml", "no-such-distribution"])
+    assert ";pyyaml=" in first and first.endswith(",no-such-distribution=-")
+    module.write_text("x = 2\n")
+    assert code_fingerprint([module], ["pyyaml", "no-such-distribution"]) != first
