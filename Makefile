@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 SHARED ?= ../shared/data
 
-.PHONY: run test lint check eval eval-langid eval-summary bench cron-install lock clean tiny-model
+.PHONY: run test lint check eval eval-langid langid-errors eval-summary bench cron-install lock clean tiny-model
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ eval: eval-langid eval-summary
 
 eval-langid: $(DEV_STAMP)
 	$(BIN)/python bench/eval_langid.py $(wildcard $(SHARED)/langid/*_dev.jsonl)
+
+# Which evidence decided each remaining uk/ru error, and whether the detector's own
+# posterior expected that many (bench/langid_errors.py).
+langid-errors: $(DEV_STAMP)
+	$(BIN)/python bench/langid_errors.py $(wildcard $(SHARED)/langid/*_dev.jsonl)
 
 eval-summary: $(DEV_STAMP)
 	$(BIN)/python bench/eval_summary.py $(wildcard $(SHARED)/summarization/*.jsonl)

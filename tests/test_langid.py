@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -435,3 +437,30 @@ def test_real_mixed_pages_keep_english_english_and_ukrainian_ukrainian(
     for span in spans:
         if not regex.search(r"\p{L}", span.text):
             assert span.lang == UNDETERMINED, span
+
+
+# -- the error analysis script ----------------------------------------------------------
+
+
+def test_error_analysis_names_the_evidence_behind_each_error(tmp_path: Path) -> None:
+    rows = [
+        {"text": "їжачок", "lang": "uk"},  # right, by spelling
+        {"text": "ёлочка", "lang": "uk"},  # mislabelled on purpose: spelling says ru
+        {"text": "через", "lang": "ru"},  # a form both languages share: frequencies decide
+        {"text": "через", "lang": "uk"},
+    ]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    script = Path(__file__).resolve().parent.parent / "bench" / "langid_errors.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(data)], capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout.splitlines()[-1])["rows.jsonl"]
+    assert result["uk"]["n"] == 3 and result["ru"]["n"] == 1
+    assert result["uk"]["errors"]["spelling"] == 1
+    # "через" is one text: whichever language the detector picks, the other row is wrong,
+    # and both rows count as shared.
+    assert result["uk"]["errors"]["shared"] + result["ru"]["errors"]["shared"] == 1
+    assert result["shared"]["rows"] == 2 and result["shared"]["errors"] == 1
+    expected = result["shared"]["expected_errors"]
+    assert 0 < expected["uk"] + expected["ru"] <= 1
