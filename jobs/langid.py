@@ -42,17 +42,13 @@ candidate can spell (every candidate ruled out by its letters), or of which more
 half the words are in neither the uk nor the ru dictionary (Belarusian without ў/ы/э
 spells like Ukrainian, but its words are not Ukrainian), is labelled with the Cyrillic
 language outside the candidates whose alphabet fits best (be, bg, mk, sr; bg against mk
-by langdetect) at confidence 0.3. So is a run of three words or more that even its best
-candidate explains badly (a Bulgarian sentence without ъ taking "продукти" from the
-Ukrainian dictionary and "инвестиции" from the Russian one) when langdetect, asked among
-the candidates and bg and mk, names bg or mk with confidence. That label is deliberate:
-the pipeline then asks for a "be→en" engine, finds none, leaves those spans
-untranslated, writes "error: no be→en model; N span(s) left untranslated" into the
-review file's Flags and marks the article failed, instead of translating Belarusian as
-if it were Ukrainian. Shorter such runs are usually names and get the best-scoring
-candidate at confidence at most 0.3. Foreign text that none of this exposes (a Bulgarian
-sentence without ъ whose words Russian shares) gets the closest candidate by vocabulary,
-usually Russian.
+by langdetect) at confidence 0.3. That label is deliberate: the pipeline then asks for a
+"be→en" engine, finds none, leaves those spans untranslated, writes "error: no be→en
+model; N span(s) left untranslated" into the review file's Flags and marks the article
+failed, instead of translating Belarusian as if it were Ukrainian. Shorter such runs are
+usually names and get the best-scoring candidate at confidence at most 0.3. Foreign text
+that neither spelling nor the dictionaries expose (a Bulgarian sentence without ъ whose
+words Russian shares) gets the closest candidate by vocabulary.
 
 What each text says about itself is cached by its text, and each answer by (span,
 sentence), so a repeated ad line or breadcrumb costs a dictionary lookup. Across runs,
@@ -136,14 +132,6 @@ _FOREIGN_WEIGHT = 3
 _FOREIGN_MIN_WORDS = 3  # shorter runs with foreign letters are usually names
 # A form that one full-form dictionary lists and the other lacks: odds of about 50 to 1.
 _MORPH_PENALTY = 4.0
-# A span of three or more words whose best candidate still scores below this (odds of
-# about 400 to 1 against it: two forms its dictionary lacks, say) is shown to langdetect
-# with the non-candidate Cyrillic languages it has profiles for (bg, mk). Measured on the
-# dev sentences and news paragraphs: 5 of 1,293 uk and ru rows score this low, and
-# langdetect keeps every one of them uk or ru; -3 and -4 let a three-word Russian sentence
-# through to mk, -8 and -10 catch fewer Bulgarian ones.
-_POOR_FIT = -6.0
-_POOR_FIT_CONFIDENCE = 0.9
 # Share of a span's Cyrillic words that neither the uk nor the ru dictionary knows, above
 # which the span is taken for another language. Ukrainian and Russian sentences and news
 # paragraphs measured at most 0.4 (99% at most 0.25); Belarusian, Bulgarian and
@@ -341,12 +329,6 @@ class LanguageDetector:
             probs = self._langdetect(text, tuple(lang for lang in langs if lang not in vetoed))
             for lang in langs:
                 scores[lang] += 2.0 * math.log(max(probs.get(lang, 0.0), 1e-6))
-        if not decisive and n >= _FOREIGN_MIN_WORDS:
-            foreign = self._poorly_fitting(text, scores, vetoed)
-            if foreign is not None:
-                return _Analysis(
-                    letters, cyrillic, latin, len(words), n, {}, frozenset(langs), False, foreign
-                )
         return _Analysis(letters, cyrillic, latin, len(words), n, scores, vetoed, decisive, foreign)
 
     def _spelling_uncached(self, word: str) -> tuple[frozenset[str], bool]:
@@ -361,29 +343,6 @@ class LanguageDetector:
         )
         unwritten = bool(self._cyrillic_langs) and not letters_of_word <= self._candidate_letters
         return unspellable, unwritten
-
-    def _poorly_fitting(
-        self, text: str, scores: Mapping[str, float], vetoed: Collection[str]
-    ) -> str | None:
-        """A non-candidate language for a span that even its best candidate explains badly.
-
-        A Bulgarian or Macedonian sentence without ъ or ј spells like Ukrainian and Russian
-        and uses their words (за, на, до), but takes its other words from both at once
-        ("депутати" from one dictionary, "и" and "период" from the other) and adds its own
-        ("всички", "компанията"): every candidate's score sinks. Below ``_POOR_FIT``
-        langdetect, which has bg and mk profiles, is asked among the candidates and those
-        languages; only a confident non-candidate answer counts.
-        """
-        allowed = [score for lang, score in scores.items() if lang not in vetoed]
-        others = tuple(
-            lang for lang in _ALPHABETS if lang not in self.candidates and _profile(lang)
-        )
-        if not allowed or max(allowed) >= _POOR_FIT or not others:
-            return None
-        asked = tuple(lang for lang in self._cyrillic_langs if lang not in vetoed) + others
-        probs = self._langdetect(text, asked)
-        best = max(probs, key=lambda k: probs[k]) if probs else None
-        return best if best in others and probs[best] >= _POOR_FIT_CONFIDENCE else None
 
     def _closest_foreign(self, text: str, impossible: Mapping[str, int]) -> str:
         """The non-candidate Cyrillic language that spells ``text`` best.
