@@ -260,6 +260,28 @@ def test_words_no_candidate_knows_expose_a_foreign_sentence(
 @pytest.mark.parametrize(
     "text",
     [
+        # Ukrainian and Russian pulling both ways in one span.
+        "Він сказав: «Мы никогда не сдадимся и будем бороться до конца», — і пішов геть.",
+        "В интервью он сказал по-украински: «Ми переможемо, слава Україні».",
+        "Короче, я тобі так скажу: харашо, шо ти прийшов, бо без тебе було скучно.",
+        # Short spans left between Latin names and quotes; hyphenated names and foreign
+        # surnames cost every candidate, yet these are Russian and Ukrainian.
+        "сказал он Би-би-си.",
+        "СКАЗАЛ ОН БИ-БИ-СИ.",
+        "рассказал Би-би-си депутат.",
+        "А от поразка Маррея стала сюрпризом",
+        "За словами Сирано де Бержерака",
+    ],
+)
+def test_ukrainian_and_russian_spans_are_never_given_a_language_without_a_model(
+    detector: LanguageDetector, text: str
+) -> None:
+    assert detector.detect(text)[0] in ("uk", "ru")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         # Surnames and a place name no dictionary lists, in a plainly Ukrainian sentence.
         "Бондарчук і Ковальчишин приїхали до Старокостянтинова в понеділок",
         # Runs made only of names, acronyms and company names: news is full of them.
