@@ -4,14 +4,16 @@ Usage: .venv/bin/python bench/langid_errors.py FILE.jsonl [FILE.jsonl ...]
 (``make langid-errors`` runs it on the dev files.)
 
 Every uk or ru row the detector labels wrongly falls into one evidence class, judged on
-its Cyrillic words against the detector's own evidence (wordfreq's uk and ru lists,
-pymorphy3's uk and ru dictionaries):
+its Cyrillic words (read as the detector reads them) against the detector's own
+evidence, wordfreq's uk and ru lists and pymorphy3's uk and ru dictionaries:
 
+* ``spelling``: spelling alone decided (a letter one language lacks);
 * ``unknown``: some word is in neither frequency list (mostly names: "бочурко");
 * ``one list``: some word is in one list only ("ревнитель", in the ru list alone);
-* ``shared``: every word is in both lists ("через", "людей", "колесо"): spelling and
-  dictionaries cannot tell, only the two frequencies can;
-* ``spelling``: spelling alone decided (a letter one language lacks);
+* ``one dictionary``: every word is in both lists, and some word in one dictionary
+  only, which decides it ("повернув" is a form of both, "подкопав" is not);
+* ``shared``: every word is in both lists and, for each word, in both dictionaries or
+  neither ("через", "людей", "колесо"): only the two frequencies can tell;
 * ``other``: labelled something else than uk or ru (a foreign language, ``und``).
 
 For the ``shared`` rows the script also checks the detector's calibration: the errors
@@ -40,8 +42,17 @@ from jobs import langid
 
 CANDIDATES = ("uk", "ru", "en")
 PAIR = ("uk", "ru")
-CLASSES = ("unknown", "one list", "shared", "spelling", "other")
+CLASSES = ("spelling", "unknown", "one list", "one dictionary", "shared", "other")
 EXAMPLES = 6
+
+
+def cyrillic_words(text: str) -> list[str]:
+    """The words of ``text`` the detector weighs, lowercased and normalised as it does."""
+    return [
+        langid._normal(word.lower().translate(langid._HOMOGLYPHS))
+        for word in langid._WORD.findall(text)
+        if langid._CYRILLIC.search(word)
+    ]
 
 
 def evidence_class(detector: langid.LanguageDetector, text: str, got: str) -> str:
@@ -50,24 +61,29 @@ def evidence_class(detector: langid.LanguageDetector, text: str, got: str) -> st
         return "other"
     if detector._analyse(text).decisive:
         return "spelling"
-    words = [langid._normal(w.lower()) for w in langid._WORD.findall(text)]
+    words = cyrillic_words(text)
     listed = [sum(w in langid._frequencies(lang) for lang in PAIR) for w in words]
     if any(n == 0 for n in listed):
         return "unknown"
     if any(n == 1 for n in listed):
         return "one list"
+    if any(sum(langid._known(w, lang) for lang in PAIR) == 1 for w in words):
+        return "one dictionary"
     return "shared"
 
 
 def posterior_uk(detector: langid.LanguageDetector, text: str) -> float:
     """P(uk) against ru from the detector's own scores for ``text``."""
     scores = detector._analyse(text).scores
-    return 1.0 / (1.0 + math.exp(scores["ru"] - scores["uk"]))
+    odds = scores["uk"] - scores["ru"]
+    # Written both ways round so that exp never overflows on a long text.
+    if odds >= 0:
+        return 1.0 / (1.0 + math.exp(-odds))
+    return math.exp(odds) / (1.0 + math.exp(odds))
 
 
-def describe(word: str) -> str:
-    """Frequencies (log10) and dictionary membership of one word, for the examples."""
-    key = langid._normal(word.lower())
+def describe(key: str) -> str:
+    """Frequencies (log10) and dictionary membership of one normalised word."""
     parts = []
     for lang in PAIR:
         freq = langid._frequencies(lang).get(key)
@@ -111,11 +127,11 @@ def main(argv: list[str] | None = None) -> int:
                 examples[(truth, kind)].append(text)
 
         print(f"\n{path.name}: uk/ru rows labelled wrongly, by the evidence that decided them")
-        print(f"{'':<8}{'n':>6}" + "".join(f"{kind:>11}" for kind in CLASSES) + f"{'accuracy':>11}")
+        print(f"{'':<8}{'n':>6}" + "".join(f"{kind:>15}" for kind in CLASSES) + f"{'accuracy':>11}")
         for lang in PAIR:
             wrong = sum(counts[lang].values())
             accuracy = 1 - wrong / totals[lang] if totals[lang] else math.nan
-            cells = "".join(f"{counts[lang][kind]:>11}" for kind in CLASSES)
+            cells = "".join(f"{counts[lang][kind]:>15}" for kind in CLASSES)
             print(f"{lang:<8}{totals[lang]:>6}{cells}{accuracy:>11.2%}")
         print(
             f"shared rows: {shared_rows}; errors the detector's own posterior expects there:"
@@ -124,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for (lang, kind), texts in sorted(examples.items()):
             for text in texts[:EXAMPLES]:
-                words = langid._WORD.findall(text)
+                words = cyrillic_words(text)
                 detail = describe(words[0]) if len(words) == 1 else ""
                 print(f"  {lang} row, {kind}: {text!r}  {detail}".rstrip())
         result[path.name] = {
