@@ -260,6 +260,21 @@ def test_words_no_candidate_knows_expose_a_foreign_sentence(
 @pytest.mark.parametrize(
     "text",
     [
+        # Bulgarian without ъ, made of words one or the other dictionary knows: "продукти",
+        # "долара" (uk), "и", "инвестиции" (ru), and its own "фирмата", "още".
+        "Фирмата продаде продукти за 20 млн. долара и инвестиции за още 5 млн.",
+        "Ремонти и доставка на продукти за три години напред.",
+    ],
+)
+def test_a_long_sentence_no_candidate_explains_goes_to_a_language_without_a_model(
+    detector: LanguageDetector, text: str
+) -> None:
+    assert detector.detect(text) in (("bg", 0.3), ("mk", 0.3))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         # Ukrainian and Russian pulling both ways in one span.
         "Він сказав: «Мы никогда не сдадимся и будем бороться до конца», — і пішов геть.",
         "В интервью он сказал по-украински: «Ми переможемо, слава Україні».",
@@ -271,6 +286,12 @@ def test_words_no_candidate_knows_expose_a_foreign_sentence(
         "рассказал Би-би-си депутат.",
         "А от поразка Маррея стала сюрпризом",
         "За словами Сирано де Бержерака",
+        # Long ones full of names, hyphenated and foreign.
+        "Как сообщила Би-би-си, в Нью-Йорке и Рио-де-Жанейро прошли акции протеста против"
+        " решения Вашингтона.",
+        "Петров, Сидоров, Кузнецов, Смирнов, Попов, Васильев, Соколов, Михайлов и Новиков"
+        " вышли в финал.",
+        "А от поразка Маррея від Зверєва стала справжньою сенсацією турніру в Монте-Карло.",
     ],
 )
 def test_ukrainian_and_russian_spans_are_never_given_a_language_without_a_model(
