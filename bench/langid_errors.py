@@ -47,12 +47,8 @@ EXAMPLES = 6
 
 
 def cyrillic_words(text: str) -> list[str]:
-    """The words of ``text`` the detector weighs, lowercased and normalised as it does."""
-    return [
-        langid._normal(word.lower().translate(langid._HOMOGLYPHS))
-        for word in langid._WORD.findall(text)
-        if langid._CYRILLIC.search(word)
-    ]
+    """The words of ``text`` the detector weighs, normalised as its word lists are."""
+    return [langid._normal(word) for word in langid.cyrillic_words(langid._WORD.findall(text))]
 
 
 def evidence_class(detector: langid.LanguageDetector, text: str, got: str) -> str:
@@ -75,11 +71,7 @@ def evidence_class(detector: langid.LanguageDetector, text: str, got: str) -> st
 def posterior_uk(detector: langid.LanguageDetector, text: str) -> float:
     """P(uk) against ru from the detector's own scores for ``text``."""
     scores = detector._analyse(text).scores
-    odds = scores["uk"] - scores["ru"]
-    # Written both ways round so that exp never overflows on a long text.
-    if odds >= 0:
-        return 1.0 / (1.0 + math.exp(-odds))
-    return math.exp(odds) / (1.0 + math.exp(odds))
+    return langid._softmax({lang: scores[lang] for lang in PAIR})["uk"]
 
 
 def describe(key: str) -> str:

@@ -84,7 +84,14 @@ from jobs.config import LanguageSettings
 from jobs.records import UNDETERMINED, Article, Sentence, Span
 from jobs.state import SqliteCache, code_fingerprint
 
-__all__ = ["DetectionMemory", "LanguageDetector", "candidate_languages", "label", "label_all"]
+__all__ = [
+    "DetectionMemory",
+    "LanguageDetector",
+    "candidate_languages",
+    "cyrillic_words",
+    "label",
+    "label_all",
+]
 
 ALWAYS = ("en", "uk", "ru")
 """Languages the job always considers: the target plus the two that fill Ukrainian news."""
@@ -298,9 +305,9 @@ class LanguageDetector:
         letters = len(_LETTER.findall(text))
         cyrillic = len(_CYRILLIC.findall(text))
         latin = len(_LATIN.findall(text))
-        words = [w.lower() for w in _WORD.findall(text)]
+        words = _WORD.findall(text)
         langs = self._cyrillic_langs
-        cyr_words = [w.translate(_HOMOGLYPHS) for w in words if _CYRILLIC.search(w)]
+        cyr_words = cyrillic_words(words)
         impossible = dict.fromkeys(_ALPHABETS, 0)
         against = dict.fromkeys(langs, 0)
         for word in cyr_words:
@@ -391,7 +398,7 @@ class LanguageDetector:
         return tuple(
             lang
             for lang in sorted(_ALPHABETS)
-            if lang not in self.candidates and os.path.isfile(os.path.join(_profiles_dir(), lang))
+            if lang not in self.candidates and _profile_path(lang) is not None
         )
 
     def _closest_foreign(self, text: str, impossible: Mapping[str, int]) -> str:
@@ -427,6 +434,13 @@ class LanguageDetector:
             return {p.lang: float(p.prob) for p in detector.get_probabilities()}
         except LangDetectException:
             return {}
+
+
+def cyrillic_words(words: Iterable[str]) -> list[str]:
+    """The Cyrillic ``words`` as the detector weighs them: lowercased, with Latin
+    look-alikes read as Cyrillic."""
+    lowered = (word.lower() for word in words)
+    return [word.translate(_HOMOGLYPHS) for word in lowered if _CYRILLIC.search(word)]
 
 
 # Web text often types a Latin look-alike inside a Cyrillic word ("Київ" with a Latin
@@ -563,9 +577,16 @@ def _profiles_dir() -> str:
 
 
 @functools.cache
-def _profile(lang: str) -> tuple[Mapping[str, int], tuple[int, int, int]] | None:
+def _profile_path(lang: str) -> str | None:
+    """langdetect's profile file for ``lang``, if it has one."""
     path = os.path.join(_profiles_dir(), lang)
-    if not os.path.isfile(path):
+    return path if os.path.isfile(path) else None
+
+
+@functools.cache
+def _profile(lang: str) -> tuple[Mapping[str, int], tuple[int, int, int]] | None:
+    path = _profile_path(lang)
+    if path is None:
         return None
     with open(path, encoding="utf-8") as f:
         data: dict[str, Any] = json.load(f)
@@ -631,8 +652,8 @@ def _factory(langs: tuple[str, ...], seed: int) -> Any:
 
     profiles = []
     for lang in langs:
-        path = os.path.join(_profiles_dir(), lang)
-        if os.path.isfile(path):
+        path = _profile_path(lang)
+        if path is not None:
             with open(path, encoding="utf-8") as f:
                 profiles.append(f.read())
     if len(profiles) < 2:
