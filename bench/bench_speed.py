@@ -53,6 +53,7 @@ from jobs.translate import (  # noqa: E402
     max_decoding_length,
     translate_all,
 )
+from tests.commands import run_args  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 UK = SHARED / "monolingual" / "uk"
@@ -229,22 +230,6 @@ def child_run(args: list[str]) -> tuple[float, dict[str, Any]]:
     data: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
     result.unlink()
     return seconds, data
-
-
-def run_args(work: Path, models: Path, *extra: str) -> list[str]:
-    return [
-        "run",
-        "--input",
-        str(work / "input"),
-        "--output",
-        str(work / "output"),
-        "--state-dir",
-        str(work / "state"),
-        "--models-dir",
-        str(models),
-        "--no-progress",
-        *extra,
-    ]
 
 
 def timed(command: list[str], repeats: int = 1) -> float:

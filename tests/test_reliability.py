@@ -24,6 +24,7 @@ import pytest
 from jobs.models import ModelStore
 from jobs.state import TEMP_MARK, TEST_HOOK_ENV
 from jobs.translate import MEMORY_FILE
+from tests.commands import run_args
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,22 +99,7 @@ def cli_env(cwd: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def run_command(workdir: Path, models: Path, *extra: str | Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "jobs",
-        "run",
-        "--no-progress",
-        "--input",
-        str(workdir / "input"),
-        "--output",
-        str(workdir / "output"),
-        "--state-dir",
-        str(workdir / "state"),
-        "--models-dir",
-        str(models),
-        *map(str, extra),
-    ]
+    return [sys.executable, "-m", "jobs", *run_args(workdir, models, *extra)]
 
 
 def run_job(

@@ -20,6 +20,7 @@ from jobs import langid, pipeline, summarize
 from jobs.config import TranslationSettings
 from jobs.models import InstalledModel, ModelStore
 from jobs.translate import ArgosEngine, TranslationMemory, max_decoding_length, translate_all
+from tests.commands import run_args
 from tests.fakes import FakeEngine
 from tests.tiny_model import _pieces, build_spec, romanize, train_sentencepiece
 
@@ -54,22 +55,6 @@ def _one_article_job(tmp_path: Path) -> config_module.Config:
     config.paths.input.mkdir()
     (config.paths.input / "a.txt").write_text(ARTICLE, encoding="utf-8")
     return config
-
-
-def run_args(tmp_path: Path, models: Path, *extra: str) -> list[str]:
-    return [
-        "run",
-        "--input",
-        str(tmp_path / "input"),
-        "--output",
-        str(tmp_path / "output"),
-        "--state-dir",
-        str(tmp_path / "state"),
-        "--models-dir",
-        str(models),
-        "--no-progress",
-        *extra,
-    ]
 
 
 def test_the_run_command_never_imports_torch(tmp_path: Path, installed_models: ModelStore) -> None:
