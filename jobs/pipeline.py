@@ -390,7 +390,10 @@ def _summary_key(settings_and_code: str, article: Article) -> bytes:
 
 def _summaries_json(result: ArticleResult) -> str:
     source = result.source_summary
-    return json.dumps([result.summary.to_json(), source.to_json() if source is not None else None])
+    return json.dumps(
+        [result.summary.to_dict(), source.to_dict() if source is not None else None],
+        ensure_ascii=False,
+    )
 
 
 def _summarise(
@@ -415,8 +418,8 @@ def _summarise(
         flags.append(f"check: {suspicious} translation(s) look suspicious (see flags column)")
     if remembered is not None:
         english, source = json.loads(remembered)
-        summary = Summary.from_json(english)
-        source_summary = Summary.from_json(source) if source is not None else None
+        summary = Summary.from_dict(english)
+        source_summary = Summary.from_dict(source) if source is not None else None
         return ArticleResult(article, summary, source_summary, tuple(flags))
 
     from jobs import summarize  # sumy/NLTK take ~0.4 s to import; skip runs never need them

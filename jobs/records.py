@@ -8,12 +8,12 @@ separators are spans too (language ``und``), which is what makes that round trip
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 UNDETERMINED = "und"
 """Language code for spans with no letters (numbers, URLs, punctuation, whitespace)."""
@@ -159,12 +159,12 @@ class Summary:
     language: str = "en"
     method: str = ""
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; ``from_dict`` gives the same summary back."""
+        return asdict(self)
 
     @classmethod
-    def from_json(cls, text: str) -> Summary:
-        data = json.loads(text)
+    def from_dict(cls, data: Mapping[str, Any]) -> Summary:
         sentences = tuple(
             SummarySentence(**{**s, "languages": tuple(s["languages"])}) for s in data["sentences"]
         )
