@@ -15,15 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jobs import __version__
-from jobs.errors import ConfigError, MixdigestError
+from jobs.errors import ConfigError, ExitCode, MixdigestError
 
 if TYPE_CHECKING:
     from jobs.config import Config
 
 log = logging.getLogger("mixdigest")
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
-EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not the user's input
 LOGGERS = ("mixdigest", "jobs")  # the pipeline's logger and the modules' own (jobs.ingest, …)
 LOG_MAX_BYTES, LOG_BACKUPS = 5_000_000, 5
 
@@ -155,7 +153,7 @@ def _cmd_run(args: argparse.Namespace, config: Config) -> int:
         log.error("%s: %s", error.relpath, error.reason)
     print(report.line())
     log.info("%s", report.line())
-    return EXIT_SOME_FAILED if report.failed or report.errors else EXIT_OK
+    return ExitCode.SOME_FAILED if report.failed or report.errors else ExitCode.OK
 
 
 def _cmd_models(args: argparse.Namespace, config: Config) -> int:
@@ -171,15 +169,15 @@ def _cmd_models(args: argparse.Namespace, config: Config) -> int:
             print(
                 f"{model.from_code}→{model.to_code}  {model.version:8}  {model.name}  {model.path}"
             )
-        return EXIT_OK
+        return ExitCode.OK
     if args.action == "install":
         model = store.install(args.file)
         print(f"installed {model.from_code}→{model.to_code} {model.version} at {model.path}")
-        return EXIT_OK
+        return ExitCode.OK
     if args.action == "download":
         model = store.download(args.source, args.target)
         print(f"installed {model.from_code}→{model.to_code} {model.version} at {model.path}")
-        return EXIT_OK
+        return ExitCode.OK
     # verify
     if args.pair and len(args.pair) != 2:
         raise ConfigError("models verify takes no pair or exactly two codes: SRC TGT")
@@ -195,7 +193,7 @@ def _cmd_models(args: argparse.Namespace, config: Config) -> int:
         problems.append(missing_model_message(args.pair[0]))
     if problems:
         raise MissingPrerequisite("\n".join(problems))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -217,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         log.error("interrupted; outputs written so far are complete, rerun to finish")
-        return 130
+        return ExitCode.INTERRUPTED
     except Exception as exc:  # a bug: one line for the user, the traceback for the log
         if not logging_ready:
             _setup_logging(None, getattr(args, "verbose", False))
@@ -228,4 +226,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             exc,
             exc_info=True,
         )
-        return EXIT_INTERNAL
+        return ExitCode.INTERNAL

@@ -36,7 +36,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
-from jobs.errors import LockHeld, MixdigestError, OutputError
+from jobs.errors import LockHeld, OutputError, StateError
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class RunLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise MixdigestError(
+            raise StateError(
                 f"cannot create the run lock {self.path}: {exc.strerror}; "
                 "check that the state folder (--state-dir) is writable"
             ) from exc
@@ -356,7 +356,7 @@ class StateStore:
             )
             self._db.execute("CREATE INDEX IF NOT EXISTS by_source ON articles(source)")
         except sqlite3.DatabaseError as exc:
-            raise MixdigestError(
+            raise StateError(
                 f"the run state {self.path} cannot be opened ({exc}); move it aside and "
                 "rerun with --force to rebuild it"
             ) from exc
