@@ -61,7 +61,7 @@ def test_rules_are_data() -> None:
     rules = SegmentSettings(boilerplate=(Rule("a", "^zzz"), Rule("b", "^Weather")))
     assert classify_line("  Weather: sunny  ", rules) == "b"
     assert classify_line("Home / News", rules) is None
-    assert classify_line("Home / News", SegmentSettings()) is None
+    assert classify_line("Home / News", SegmentSettings(boilerplate=(), captions=())) is None
 
 
 def test_first_matching_rule_wins() -> None:
@@ -119,7 +119,10 @@ def test_overlapping_rules_keep_the_earliest_longest() -> None:
 
 
 def test_no_captions_without_rules() -> None:
-    assert find_captions("FILE – Anything, May 3, 2023.", SegmentSettings()) == []
+    assert (
+        find_captions("FILE – Anything, May 3, 2023.", SegmentSettings(boilerplate=(), captions=()))
+        == []
+    )
 
 
 def test_empty_matches_are_ignored() -> None:
