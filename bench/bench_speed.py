@@ -46,13 +46,8 @@ import yaml  # noqa: E402
 from jobs import config as config_module  # noqa: E402
 from jobs.config import TranslationSettings  # noqa: E402
 from jobs.models import InstalledModel, ModelStore, argos_package  # noqa: E402
-from jobs.translate import (  # noqa: E402
-    ARGOS_LENGTH_PENALTY,
-    ArgosEngine,
-    TranslationMemory,
-    max_decoding_length,
-    translate_all,
-)
+from jobs.translation import ArgosEngine, TranslationMemory, translate_all  # noqa: E402
+from jobs.translation.engine import ARGOS_LENGTH_PENALTY, max_decoding_length  # noqa: E402
 from tests.commands import run_args  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"

@@ -43,7 +43,7 @@ from sumy.summarizers.lex_rank import LexRankSummarizer  # noqa: E402
 from jobs.config import SegmentSettings, SummarySettings, load  # noqa: E402
 from jobs.records import Article, BlockKind, Document, Source  # noqa: E402
 from jobs.segment import SentenceTokenizer, segment  # noqa: E402
-from jobs.summarize import (  # noqa: E402
+from jobs.summarize.news import (  # noqa: E402
     build_document,
     forget_stems,
     is_fragment,
@@ -59,7 +59,7 @@ METHODS = ("ours", "ours_ratio", "lexrank")
 
 def rules() -> SegmentSettings:
     path = ROOT / "config" / "job.yaml"
-    return load(path).segment if path.is_file() else SegmentSettings()
+    return load(path).segment if path.is_file() else SegmentSettings(boilerplate=(), captions=())
 
 
 def real_sentences(shared: Path, wanted: int) -> list[str]:

@@ -56,7 +56,7 @@ from jobs.records import (
     Source,
 )
 from jobs.segment import SentenceTokenizer, segment, split_sentences
-from jobs.summarize import (
+from jobs.summarize.news import (
     build_document,
     stemmer_for,
     stop_words_for,
@@ -72,7 +72,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def segment_rules() -> SegmentSettings:
     # The job's own boilerplate/caption rules, so "ours" sees the article as a run would.
     path = ROOT / "config" / "job.yaml"
-    return load(path).segment if path.is_file() else SegmentSettings()
+    return load(path).segment if path.is_file() else SegmentSettings(boilerplate=(), captions=())
 
 
 def segment_article(document: Document, rules: SegmentSettings) -> Article:

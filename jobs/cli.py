@@ -18,12 +18,26 @@ from jobs import __version__
 from jobs.errors import ConfigError, ExitCode, MixdigestError
 
 if TYPE_CHECKING:
-    from jobs.config import Config
+    from jobs.config import Config, ConfigChoice
 
 log = logging.getLogger("mixdigest")
 
 LOGGERS = ("mixdigest", "jobs")  # the pipeline's logger and the modules' own (jobs.ingest, …)
 LOG_MAX_BYTES, LOG_BACKUPS = 5_000_000, 5
+FILE_ONLY = {"console": False}  # `extra=` for a record the console must not repeat
+PATH_OPTIONS = {  # option → paths.<key>
+    "input": "input",
+    "output": "output",
+    "models_dir": "models",
+    "state_dir": "state",
+    "log_file": "log_file",
+}
+EXIT_CODES = (
+    "Exit codes: 0 all done; 1 some articles failed (the rest were written), or index.md/"
+    "run.json could not be written; 2 usage or config error, or the input does not exist; "
+    "3 a model, a writable state folder or another prerequisite is missing; "
+    "70 internal error (a bug); 75 another run holds the lock; 130 interrupted."
+)
 
 
 class _OneLineFormatter(logging.Formatter):
@@ -33,23 +47,40 @@ class _OneLineFormatter(logging.Formatter):
         return "mixdigest: " + record.getMessage()
 
 
+def _console_allowed(record: logging.LogRecord) -> bool:
+    return getattr(record, "console", True) is not False
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Like ``parse_args``, but an unknown option is reported by the (sub)command it was
+    given to, with that command's usage, not by the top-level parser."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        leaf: argparse.ArgumentParser = getattr(args, "leaf", parser)
+        leaf.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mixdigest",
         description="Summarise mixed Ukrainian/English news articles offline.",
-        epilog="Exit codes: 0 all done; 1 some articles failed (or index.md/run.json could not "
-        "be written); 2 usage or config error; "
-        "3 a model or other prerequisite is missing; 75 another run holds the lock.",
+        epilog=EXIT_CODES,
     )
     parser.add_argument("--version", action="version", version=f"mixdigest {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def common(sub: argparse.ArgumentParser) -> None:
+    def leaf(
+        group: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help: str
+    ) -> argparse.ArgumentParser:
+        sub = group.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".")
+        sub.set_defaults(leaf=sub)
         sub.add_argument(
             "--config",
             type=Path,
             metavar="FILE",
-            help="YAML config (default: config/job.yaml if present)",
+            help="YAML settings laid over the defaults (default: $MIXDIGEST_CONFIG, else "
+            "config/job.yaml in this folder or above, else the project's own)",
         )
         sub.add_argument(
             "--models-dir",
@@ -57,13 +88,33 @@ def _parser() -> argparse.ArgumentParser:
             metavar="DIR",
             help="installed models (overrides paths.models)",
         )
-        sub.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+        sub.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            help="also say which config is used, each article written and each stage's time",
+        )
+        return sub
 
-    run = commands.add_parser("run", help="process new and changed articles in the input folder")
-    common(run)
-    run.add_argument("--input", type=Path, metavar="DIR", help="overrides paths.input")
-    run.add_argument("--output", type=Path, metavar="DIR", help="overrides paths.output")
-    run.add_argument("--state-dir", type=Path, metavar="DIR", help="overrides paths.state")
+    def paths(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--input",
+            type=Path,
+            metavar="PATH",
+            help="a folder of articles, or one article file (overrides paths.input)",
+        )
+        sub.add_argument("--output", type=Path, metavar="DIR", help="overrides paths.output")
+        sub.add_argument("--state-dir", type=Path, metavar="DIR", help="overrides paths.state")
+        sub.add_argument(
+            "--log-file",
+            type=Path,
+            metavar="FILE",
+            help="log to FILE, rotated at 5 MB, 5 kept (overrides paths.log_file); "
+            "stderr then only gets messages when it is a terminal",
+        )
+
+    run = leaf(commands, "run", "process new and changed articles in the input folder")
+    paths(run)
     run.add_argument(
         "--force",
         action="store_true",
@@ -72,29 +123,28 @@ def _parser() -> argparse.ArgumentParser:
         "recompute those)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar on a terminal")
-    run.add_argument(
-        "--log-file",
-        type=Path,
-        metavar="FILE",
-        help="log to FILE, rotated at 5 MB, 5 kept (overrides paths.log_file); "
-        "stderr then only gets messages when it is a terminal",
-    )
 
     models = commands.add_parser("models", help="list, download, install or verify models")
     actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")
-    common(actions.add_parser("list", help="list installed models"))
-    download = actions.add_parser("download", help="download and install SRC→TGT (network)")
-    common(download)
+    leaf(actions, "list", "list installed models")
+    download = leaf(actions, "download", "download and install SRC→TGT (network)")
     download.add_argument("source", metavar="SRC")
     download.add_argument("target", metavar="TGT")
-    install = actions.add_parser("install", help="install a .argosmodel file (offline)")
-    common(install)
+    install = leaf(actions, "install", "install a .argosmodel file (offline)")
     install.add_argument("file", type=Path, metavar="FILE.argosmodel")
-    verify = actions.add_parser("verify", help="check installed models (exit 3 if broken)")
-    common(verify)
+    verify = leaf(actions, "verify", "check installed models (exit 3 if broken)")
     verify.add_argument(
         "pair", nargs="*", metavar="SRC TGT", help="also require this pair to be installed"
     )
+
+    config = commands.add_parser("config", help="show the settings in effect")
+    config_actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
+    show = leaf(
+        config_actions,
+        "show",
+        "print the settings in effect as YAML, with where each value came from",
+    )
+    paths(show)
     return parser
 
 
@@ -106,7 +156,8 @@ def _setup_logging(config: Config | None, verbose: bool) -> None:
     if log_file is None or sys.stderr.isatty():
         console = logging.StreamHandler(sys.stderr)
         console.setFormatter(_OneLineFormatter())
-        console.setLevel(logging.DEBUG if verbose else logging.WARNING)
+        console.setLevel(logging.INFO if verbose else logging.WARNING)
+        console.addFilter(_console_allowed)
         handlers.append(console)
     if log_file is not None:
         try:
@@ -130,29 +181,44 @@ def _setup_logging(config: Config | None, verbose: bool) -> None:
         logger.propagate = False
 
 
-def _load_config(args: argparse.Namespace) -> Config:
+def _load_config(args: argparse.Namespace) -> tuple[Config, ConfigChoice, Path | None]:
+    """The settings in effect, the config file chosen, and the one article file to
+    process when ``--input`` names a file rather than a folder."""
     from jobs import config as config_module
 
-    config = config_module.load(args.config)
-    return config.with_paths(
-        input=getattr(args, "input", None),
-        output=getattr(args, "output", None),
-        models=args.models_dir,
-        state=getattr(args, "state_dir", None),
-        log_file=getattr(args, "log_file", None),
-    )
+    choice = config_module.locate(args.config)
+    config = config_module.load_choice(choice)
+    overrides = {key: getattr(args, option, None) for option, key in PATH_OPTIONS.items()}
+    only = None
+    given: Path | None = overrides["input"]
+    if given is not None and given.is_file():
+        only = given.resolve()
+        # Inside the configured folder, the file keeps the key (and output name) a
+        # folder run gives it; elsewhere its own folder is the input.
+        overrides["input"] = None if only.is_relative_to(config.paths.input) else only.parent
+    return config.with_paths("command line", **overrides), choice, only
 
 
-def _cmd_run(args: argparse.Namespace, config: Config) -> int:
+def _say_which_config(choice: ConfigChoice) -> None:
+    if choice.path is None:
+        log.warning("%s", choice.describe())
+    else:
+        log.info("%s", choice.describe())
+
+
+def _cmd_run(args: argparse.Namespace, config: Config, only: Path | None) -> int:
     from jobs import pipeline
     from jobs.progress import progress_for
 
     progress = progress_for(sys.stderr, enabled=not args.no_progress)
-    report = pipeline.run(config, force=args.force, progress=progress)
+    report = pipeline.run(config, force=args.force, only=only, progress=progress)
     for error in report.errors:
         log.error("%s: %s", error.relpath, error.reason)
+    if report.stage_seconds:
+        stages = ", ".join(f"{name} {s:.2f}s" for name, s in report.stage_seconds.items())
+        log.info("time by stage: %s", stages)
     print(report.line())
-    log.info("%s", report.line())
+    log.info("%s", report.line(), extra=FILE_ONLY)
     return ExitCode.SOME_FAILED if report.failed or report.errors else ExitCode.OK
 
 
@@ -162,9 +228,11 @@ def _cmd_models(args: argparse.Namespace, config: Config) -> int:
 
     store = ModelStore(config.paths.models)
     if args.action == "list":
+        origin = config.provenance.origin("paths.models")
+        print(f"models folder: {config.paths.models} (paths.models from {origin})")
         installed = store.installed()
         if not installed:
-            print(f"no models installed in {config.paths.models}")
+            print("no models installed there")
         for model in installed:
             print(
                 f"{model.from_code}→{model.to_code}  {model.version:8}  {model.name}  {model.path}"
@@ -196,16 +264,25 @@ def _cmd_models(args: argparse.Namespace, config: Config) -> int:
     return ExitCode.OK
 
 
+def _cmd_config(config: Config, choice: ConfigChoice) -> int:
+    from jobs.config import render
+
+    print(render(config, header=["mixdigest settings in effect", choice.describe()]), end="")
+    return ExitCode.OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parse(_parser(), argv)
     logging_ready = False
     try:
-        config = _load_config(args)
+        config, choice, only = _load_config(args)
         _setup_logging(config, args.verbose)
         logging_ready = True
+        _say_which_config(choice)
         if args.command == "run":
-            return _cmd_run(args, config)
+            return _cmd_run(args, config, only)
+        if args.command == "config":
+            return _cmd_config(config, choice)
         return _cmd_models(args, config)
     except MixdigestError as exc:
         if not logging_ready:

@@ -21,13 +21,19 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from jobs.errors import ExitCode
+
 # Nightly, at an odd minute: many jobs start on the hour and compete for the disk.
 DEFAULT_SCHEDULE = "17 2 * * *"
 MARK = "# mixdigest nightly run for "
 
 
 class CronError(Exception):
-    pass
+    """The crontab line cannot be made or installed; ``exit_code`` says which."""
+
+    def __init__(self, message: str, exit_code: ExitCode = ExitCode.PREREQUISITE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def _quote(path: Path) -> str:
@@ -43,7 +49,8 @@ def crontab_line(
     if len(fields) != 5 and not (len(fields) == 1 and fields[0].startswith("@")):
         raise CronError(
             f"schedule {schedule!r} is not five cron fields (e.g. {DEFAULT_SCHEDULE!r}) "
-            "or a shortcut such as @daily"
+            "or a shortcut such as @daily",
+            ExitCode.USAGE,
         )
     project = project.resolve()
     log = (log_file or project / "logs" / "mixdigest.log").absolute()
@@ -103,8 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("# to install it: make cron-install INSTALL=1", file=sys.stderr)
     except CronError as exc:
         print(f"mixdigest: {exc}", file=sys.stderr)
-        return 3
-    return 0
+        return exc.exit_code
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

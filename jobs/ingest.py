@@ -3,15 +3,15 @@
 ``discover`` lists the input folder; ``read`` turns one Source into Documents.
 
 Results and warnings
-    ``discover`` returns (sources, errors). ``errors`` are real failures (a file that
-    cannot be opened or hashed, a folder that cannot be listed, a dangling symlink with
-    an article extension) and should count as failed files. Symlinks that resolve
-    outside the input folder are *not* errors: they are skipped and reported as
-    warnings on the ``jobs.ingest`` logger, so they reach the user through the CLI's
-    logging set-up without failing the run. Hidden names (``.x``), editor and temp
-    files (``~x``, ``#x``, ``x~``) and unsupported extensions are skipped silently; our
-    own temporary files must therefore be hidden or end in a non-article suffix such
-    as ``.tmp``.
+    ``discover`` returns a ``Discovery``: sources, errors and ignored files. ``errors``
+    are real failures (a file that cannot be opened or hashed, a folder that cannot be
+    listed, a dangling symlink with an article extension) and should count as failed
+    files. ``ignored`` are files of a type the job does not read (``b.docx``): the run
+    counts and names them. Symlinks that resolve outside the input folder are *not*
+    errors: they are skipped and reported as warnings on the ``jobs.ingest`` logger, so
+    they reach the user through the CLI's logging set-up without failing the run.
+    Hidden names (``.x``) and editor and temp files (``~x``, ``#x``, ``x~``) are
+    skipped silently.
 
     ``read`` raises ``InputError`` (a one-line reason) when the whole file is unusable
     and returns per-record ``FileError`` entries, keyed ``relpath#N``, for bad JSON list
@@ -44,6 +44,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -63,20 +64,38 @@ _CHUNK = 1 << 20
 # discover
 
 
-def discover(input_dir: Path, extensions: Collection[str]) -> tuple[list[Source], list[FileError]]:
-    """List every article file under ``input_dir``, sorted by relative path.
+@dataclass(frozen=True)
+class Discovery:
+    """What ``discover`` found: the article files, the files it could not look at, and
+    the files of a type the job does not read (relative paths)."""
 
-    Raises ``ConfigError`` when ``input_dir`` is not a folder: that is a wrong
-    ``paths.input`` or ``--input``, not a bad article.
+    sources: list[Source]
+    errors: list[FileError]
+    ignored: list[str]
+
+
+def discover(
+    input_dir: Path, extensions: Collection[str], *, only: Path | None = None
+) -> Discovery:
+    """List every article file under ``input_dir``, sorted by relative path; with
+    ``only`` (a file inside ``input_dir``), just that one.
+
+    Raises ``ConfigError`` when ``input_dir`` is not a folder, or ``only`` is not an
+    article file: that is a wrong ``paths.input`` or ``--input``, not a bad article.
     """
     if not input_dir.is_dir():
-        raise ConfigError(f"input folder {input_dir} does not exist or is not a folder")
+        raise ConfigError(
+            f"input folder {input_dir} does not exist or is not a folder; create it, or "
+            "give --input a folder or an article file"
+        )
     wanted = {e.lower() if e.startswith(".") else "." + e.lower() for e in extensions}
-    root_real = os.path.realpath(input_dir)
-    found: list[tuple[str, str]] = []
     errors: list[FileError] = []
-    for relpath, path in _walk(str(input_dir), "", root_real, wanted, errors):
-        found.append((relpath, path))
+    ignored: list[str] = []
+    if only is not None:
+        found = [_only(input_dir, only, wanted)]
+    else:
+        root_real = os.path.realpath(input_dir)
+        found = list(_walk(str(input_dir), "", root_real, wanted, errors, ignored))
     sources: list[Source] = []
     for relpath, path in sorted(found):
         try:
@@ -86,7 +105,17 @@ def discover(input_dir: Path, extensions: Collection[str]) -> tuple[list[Source]
             continue
         sources.append(Source(path=Path(path), relpath=relpath, sha256=digest, size=size))
     errors.sort(key=lambda e: e.relpath)
-    return sources, errors
+    return Discovery(sources, errors, sorted(ignored))
+
+
+def _only(input_dir: Path, file: Path, wanted: set[str]) -> tuple[str, str]:
+    suffix = file.suffix.lower()
+    if suffix not in wanted:
+        raise ConfigError(
+            f"{file} is not a type the job reads ({suffix or 'no extension'}); it reads "
+            f"{', '.join(sorted(wanted))} (input.extensions)"
+        )
+    return file.relative_to(input_dir).as_posix(), str(file)
 
 
 def _skipped_name(name: str) -> bool:
@@ -95,7 +124,12 @@ def _skipped_name(name: str) -> bool:
 
 
 def _walk(
-    folder: str, prefix: str, root_real: str, wanted: set[str], errors: list[FileError]
+    folder: str,
+    prefix: str,
+    root_real: str,
+    wanted: set[str],
+    errors: list[FileError],
+    ignored: list[str],
 ) -> Iterator[tuple[str, str]]:
     try:
         with os.scandir(folder) as it:
@@ -125,9 +159,10 @@ def _walk(
                 # A linked folder inside the input is walked through its real path
                 # anyway; following it too would list files twice or loop.
                 if not is_link:
-                    yield from _walk(entry.path, relpath + "/", root_real, wanted, errors)
+                    yield from _walk(entry.path, relpath + "/", root_real, wanted, errors, ignored)
                 continue
             if os.path.splitext(name)[1].lower() not in wanted:
+                ignored.append(relpath)
                 continue
             if is_link and not os.path.exists(entry.path):
                 errors.append(FileError(relpath, "broken symbolic link"))

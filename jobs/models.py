@@ -68,6 +68,12 @@ class InstalledModel:
     def label(self) -> str:
         return f"{self.from_code}→{self.to_code} {self.version}"
 
+    @property
+    def identity(self) -> str:
+        """The package by content: what the run state and the translation memory both
+        key on, so a package re-packed under the same version is a different model."""
+        return f"{self.name}@{self.version}#{self.fingerprint}"
+
 
 def missing_model_message(lang: str, target: str = "en") -> str:
     """What to tell a user when no lang→target model is installed."""

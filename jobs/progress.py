@@ -1,21 +1,29 @@
-"""A progress bar on a terminal, nothing under cron."""
+"""A progress bar on a terminal, nothing under cron.
+
+A run reports its stages in turn (reading files, translating texts, writing articles),
+each with its own total, so the bar moves during whichever stage takes the time and
+never counts past its total (a JSONL file holds many articles).
+"""
 
 from __future__ import annotations
 
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 
 class Progress(Protocol):
-    def start(self, articles: int) -> None: ...
-    def advance(self, articles: int = 0, spans: int = 0) -> None: ...
+    def stage(self, name: str, total: int, unit: str) -> None:
+        """Start counting ``total`` units of a new stage (ends the previous one)."""
+
+    def advance(self, done: int = 1) -> None: ...
+
     def close(self) -> None: ...
 
 
 class NoProgress:
-    def start(self, articles: int) -> None:
+    def stage(self, name: str, total: int, unit: str) -> None:
         pass
 
-    def advance(self, articles: int = 0, spans: int = 0) -> None:
+    def advance(self, done: int = 1) -> None:
         pass
 
     def close(self) -> None:
@@ -23,20 +31,21 @@ class NoProgress:
 
 
 class _Bar:
-    """Articles as the bar, spans translated as a running count beside it."""
+    """One tqdm bar per stage, replaced when the next stage starts."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self.spans = 0
-        self.bar: object | None = None
+        self.bar: Any = None
 
-    def start(self, articles: int) -> None:
+    def stage(self, name: str, total: int, unit: str) -> None:
         from tqdm import tqdm
 
-        # Updates come once per article or per translated batch: few enough to draw each.
+        self.close()
+        # Updates come once per file, text chunk or article: few enough to draw each.
         self.bar = tqdm(
-            total=articles,
-            unit="article",
+            total=total,
+            desc=name,
+            unit=unit,
             file=self.stream,
             leave=False,
             dynamic_ncols=True,
@@ -44,20 +53,12 @@ class _Bar:
             miniters=1,
         )
 
-    def advance(self, articles: int = 0, spans: int = 0) -> None:
-        from tqdm import tqdm
-
-        if not isinstance(self.bar, tqdm):
-            return
-        self.spans += spans
-        if spans:
-            self.bar.set_postfix_str(f"{self.spans} spans translated", refresh=False)
-        self.bar.update(articles)
+    def advance(self, done: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(done)
 
     def close(self) -> None:
-        from tqdm import tqdm
-
-        if isinstance(self.bar, tqdm):
+        if self.bar is not None:
             self.bar.close()
             self.bar = None
 

@@ -9,7 +9,7 @@ separators are spans too (language ``und``), which is what makes that round trip
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -160,13 +160,36 @@ class Summary:
     method: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data; ``from_dict`` gives the same summary back."""
-        return asdict(self)
+        """Plain JSON-ready data, as the article's JSON file shows it; ``from_dict``
+        gives the same summary back."""
+        return {
+            "language": self.language,
+            "method": self.method,
+            "sentences": [
+                {
+                    "text": s.english,
+                    "original": s.original,
+                    "start": s.start,
+                    "end": s.end,
+                    "block": s.block_index,
+                    "languages": list(s.languages),
+                }
+                for s in self.sentences
+            ],
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Summary:
         sentences = tuple(
-            SummarySentence(**{**s, "languages": tuple(s["languages"])}) for s in data["sentences"]
+            SummarySentence(
+                start=s["start"],
+                end=s["end"],
+                block_index=s["block"],
+                english=s["text"],
+                original=s["original"],
+                languages=tuple(s["languages"]),
+            )
+            for s in data["sentences"]
         )
         return cls(sentences, data["language"], data["method"])
 
@@ -201,10 +224,12 @@ class RunReport:
     spans_translated: int
     seconds: float
     errors: tuple[FileError, ...] = ()
+    ignored: tuple[str, ...] = ()  # input files of a type the job does not read
     stage_seconds: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     def line(self) -> str:
         return (
             f"mixdigest: {self.done} done, {self.skipped} skipped, {self.failed} failed, "
-            f"{self.spans_translated} spans translated, {self.seconds:.1f}s"
+            f"{len(self.ignored)} ignored, {self.spans_translated} spans translated, "
+            f"{self.seconds:.1f}s"
         )

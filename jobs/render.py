@@ -1,15 +1,18 @@
-"""Turn results into the files people and programs read. Pure: strings in, strings out."""
+"""Turn article views into the files people and programs read. Pure: strings out.
+
+``FORMATS`` maps each output format of ``output.formats`` to its file suffix and
+renderer; every renderer reads an ``ArticleView`` (``jobs.view``) and nothing else.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import unicodedata
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from jobs.records import UNDETERMINED, ArticleResult, BlockKind, Span, Summary
+from jobs.records import Summary
+from jobs.view import ArticleView, IndexRow
 
 LANGUAGE_NAMES = {
     "en": "English", "uk": "Ukrainian", "ru": "Russian", "be": "Belarusian",
@@ -17,78 +20,19 @@ LANGUAGE_NAMES = {
 }  # fmt: skip
 
 
-def output_name(key: str) -> str:
-    """A file stem derived from the article's key: readable, stable, and collision-free.
-
-    The readable part is lossy (any path, id or length squeezed into safe characters),
-    so a hash of the full key always follows it: two keys never share a name, and the
-    name never leaves the output folder whatever the input path or JSON id holds.
-    """
-    readable = []
-    for char in unicodedata.normalize("NFC", key):
-        if char.isalnum() or char in "-_.":
-            readable.append(char)
-        elif char == "/":
-            readable.append("__")
-        else:
-            readable.append("_")
-    stem = "".join(readable).strip("._")[:80] or "article"
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{stem}.{digest}"
-
-
-def language_shares(result: ArticleResult) -> dict[str, float]:
-    """Share of the article's letters in each language (spans without letters excluded)."""
-    letters: Counter[str] = Counter()
-    for span in result.article.spans():
-        if span.lang != UNDETERMINED:
-            letters[span.lang] += sum(ch.isalpha() for ch in span.text)
-    total = sum(letters.values())
-    return {lang: round(n / total, 4) for lang, n in letters.most_common()} if total else {}
-
-
-def translated_spans(result: ArticleResult) -> list[Span]:
-    return [span for span in result.article.spans() if span.english is not None]
-
-
-def _status(result: ArticleResult) -> str:
-    return "failed" if result.failed else ("flagged" if result.flags else "ok")
-
-
-def _summary_json(summary: Summary) -> dict[str, Any]:
-    return {
-        "language": summary.language,
-        "method": summary.method,
-        "sentences": [
-            {
-                "text": s.english,
-                "original": s.original,
-                "start": s.start,
-                "end": s.end,
-                "block": s.block_index,
-                "languages": list(s.languages),
-            }
-            for s in summary.sentences
-        ],
-    }
-
-
-def render_json(result: ArticleResult, name: str) -> str:
-    doc = result.article.document
+def render_json(view: ArticleView) -> str:
     data: dict[str, Any] = {
-        "name": name,
-        "key": doc.key,
-        "source": doc.source.relpath,
-        "source_sha256": doc.source.sha256,
-        "title": doc.title,
-        "meta": dict(doc.meta),
-        "status": _status(result),
-        "flags": list(result.flags),
-        "languages": language_shares(result),
-        "summary": _summary_json(result.summary),
-        "source_language_summary": (
-            _summary_json(result.source_summary) if result.source_summary else None
-        ),
+        "name": view.name,
+        "key": view.key,
+        "source": view.source,
+        "source_sha256": view.source_sha256,
+        "title": view.title,
+        "meta": dict(view.meta),
+        "status": view.status,
+        "flags": list(view.flags),
+        "languages": dict(view.languages),
+        "summary": view.summary.to_dict(),
+        "source_language_summary": (view.source_summary.to_dict() if view.source_summary else None),
         "blocks": [
             {
                 "kind": str(block.kind),
@@ -115,7 +59,7 @@ def render_json(result: ArticleResult, name: str) -> str:
                     for sentence in block.sentences
                 ],
             }
-            for block in result.article.blocks
+            for block in view.blocks
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
@@ -129,48 +73,53 @@ def _md_escape(text: str) -> str:
     return _one_line(text).replace("|", "\\|")
 
 
-def render_markdown(result: ArticleResult, name: str) -> str:
-    doc = result.article.document
-    title = doc.title or doc.key
-    lines = [f"# {_one_line(title)}", ""]
-    lines.append(f"- Source: `{doc.key}`")
+def _share(share: float) -> str:
+    # A handful of letters in a long article rounds to 0%, which reads as "none".
+    return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
+
+
+def _summary_lines(summary: Summary) -> list[str]:
+    if not summary.sentences:
+        return ["_No body sentences to summarise._"]
+    lines = []
+    for sentence in summary.sentences:
+        lines.append(f"- {_one_line(sentence.english)}")
+        if sentence.languages and set(sentence.languages) != {"en"}:
+            lines.append(f"  - original: {_one_line(sentence.original)}")
+    return lines
+
+
+def render_markdown(view: ArticleView) -> str:
+    lines = [f"# {_one_line(view.title or view.key)}", ""]
+    lines.append(f"- Source: `{view.key}`")
     for key in ("url", "date"):
-        if doc.meta.get(key):
-            lines.append(f"- {key.capitalize()}: {doc.meta[key]}")
-    shares = language_shares(result)
+        if view.meta.get(key):
+            lines.append(f"- {key.capitalize()}: {view.meta[key]}")
     found = ", ".join(
-        f"{LANGUAGE_NAMES.get(lang, lang)} ({lang}) {share:.0%}" for lang, share in shares.items()
+        f"{LANGUAGE_NAMES.get(lang, lang)} ({lang}) {_share(share)}"
+        for lang, share in view.languages.items()
     )
     lines.append(f"- Languages: {found or 'none detected'}")
-    lines.append(f"- Status: {_status(result)}")
+    lines.append(f"- Status: {view.status}")
     lines.append("")
 
-    if result.flags:
+    if view.flags:
         lines += ["## Flags", ""]
-        lines += [f"- {flag}" for flag in result.flags]
+        lines += [f"- {flag}" for flag in view.flags]
         lines.append("")
 
-    lines += ["## Summary", ""]
-    if result.summary.sentences:
-        for sentence in result.summary.sentences:
-            lines.append(f"- {_one_line(sentence.english)}")
-            if sentence.languages and set(sentence.languages) != {"en"}:
-                lines.append(f"  - original: {_one_line(sentence.original)}")
-    else:
-        lines.append("_No body sentences to summarise._")
-    lines.append("")
+    lines += ["## Summary", "", *_summary_lines(view.summary), ""]
 
-    if result.source_summary and result.source_summary.sentences:
-        lang = result.source_summary.language
-        lines += [f"## Summary in {LANGUAGE_NAMES.get(lang, lang)}", ""]
-        lines += [f"- {_one_line(s.original)}" for s in result.source_summary.sentences]
+    source = view.source_summary
+    if source and source.sentences:
+        lines += [f"## Summary in {LANGUAGE_NAMES.get(source.language, source.language)}", ""]
+        lines += [f"- {_one_line(s.original)}" for s in source.sentences]
         lines.append("")
 
-    spans = translated_spans(result)
     lines += ["## Translated spans", ""]
-    if spans:
+    if view.translated:
         lines += ["| where | lang | original | English | flags |", "|---|---|---|---|---|"]
-        for span in spans:
+        for span in view.translated:
             lines.append(
                 f"| {span.start}–{span.end} | {span.lang} | {_md_escape(span.text)} | "
                 f"{_md_escape(span.english or '')} | {', '.join(span.flags)} |"
@@ -179,28 +128,39 @@ def render_markdown(result: ArticleResult, name: str) -> str:
         lines.append("_Nothing needed translation._")
     lines.append("")
 
-    set_aside = [
-        b for b in result.article.blocks if b.kind in (BlockKind.BOILERPLATE, BlockKind.CAPTION)
-    ]
     lines += ["## Set aside (never summarised)", ""]
-    if set_aside:
-        for block in set_aside:
-            english = _one_line(block.english)
-            original = _one_line(block.text)
-            shown = original if english == original else f"{original} → {english}"
-            lines.append(f"- {block.kind} ({block.rule or 'rule'}): {shown}")
-    else:
+    for item in view.set_aside:
+        english, original = _one_line(item.english), _one_line(item.original)
+        shown = original if english == original else f"{original} → {english}"
+        lines.append(f"- {item.kind} ({item.rule}): {shown}")
+    if not view.set_aside:
         lines.append("_Nothing._")
     lines.append("")
     return "\n".join(lines)
 
 
-def render_index(rows: Sequence[tuple[str, str, str, str]], report_line: str) -> str:
-    """rows: (output name, source key, status, note) for every article of this run."""
+@dataclass(frozen=True)
+class Format:
+    suffix: str
+    render: Callable[[ArticleView], str]
+
+
+# In the order they are written: the review file last, so its presence means the
+# article's files are all in place.
+FORMATS: Mapping[str, Format] = {
+    "json": Format(".json", render_json),
+    "md": Format(".md", render_markdown),
+}
+
+
+def render_index(rows: Sequence[IndexRow], report_line: str, link_suffix: str = ".md") -> str:
+    """The run's index: one row per article, linking to each article's review file."""
     lines = ["# mixdigest run", "", report_line, ""]
     lines += ["| article | source | status | note |", "|---|---|---|---|"]
-    for name, key, status, note in rows:
-        link = f"[{name}]({name}.md)" if status != "error" else name
-        lines.append(f"| {link} | `{_md_escape(key)}` | {status} | {_md_escape(note)} |")
+    for row in rows:
+        link = f"[{row.name}]({row.name}{link_suffix})" if row.status != "error" else row.name
+        lines.append(
+            f"| {link} | `{_md_escape(row.key)}` | {row.status} | {_md_escape(row.note)} |"
+        )
     lines.append("")
     return "\n".join(lines)

@@ -93,7 +93,9 @@ def test_install_then_run_writes_review_files_and_one_summary_line(
 
     again = mixdigest(*run_args(workdir, models), cwd=workdir)
     assert again.returncode == 0
-    assert again.stdout.startswith("mixdigest: 0 done, 1 skipped, 0 failed, 0 spans translated")
+    assert again.stdout.startswith(
+        "mixdigest: 0 done, 1 skipped, 0 failed, 0 ignored, 0 spans translated"
+    )
 
 
 def test_a_bad_file_is_named_and_the_rest_is_written(workdir: Path, tiny_package: Path) -> None:
@@ -143,3 +145,157 @@ def test_help_lists_commands_and_exit_codes(workdir: Path) -> None:
     result = mixdigest("--help", cwd=workdir)
     assert result.returncode == 0
     assert "run" in result.stdout and "models" in result.stdout and "75" in result.stdout
+
+
+# -- defects a user met (issue 12) ------------------------------------------------------
+
+SHARED = ROOT.parent / "shared" / "data"
+VOA = SHARED / "mixed" / "voa_huawei_cloud_on_ukrainian_site.txt"
+
+
+def installed(workdir: Path, package: Path) -> Path:
+    models = workdir / "models"
+    done = mixdigest("models", "install", package, "--models-dir", models, cwd=workdir)
+    assert done.returncode == 0, done.stderr
+    return models
+
+
+def set_aside(review: Path) -> list[str]:
+    text = review.read_text(encoding="utf-8")
+    return [line for line in text.split("## Set aside")[1].splitlines() if line.startswith("- ")]
+
+
+def test_a_config_with_only_summary_settings_keeps_every_builtin_rule(
+    workdir: Path, tiny_package: Path
+) -> None:
+    models = installed(workdir, tiny_package)
+    mine = workdir / "mine.yaml"
+    mine.write_text("summary: {sentences: 2}\n", encoding="utf-8")
+    result = mixdigest(*run_args(workdir, models), "--config", mine, cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    [review] = (workdir / "output").glob("story*.md")
+    rules = " ".join(set_aside(review))
+    assert "boilerplate (breadcrumb)" in rules and "boilerplate (ad placeholder)" in rules
+    summary = review.read_text(encoding="utf-8").split("## Summary")[1].split("##")[0]
+    assert summary.count("\n- ") == 2
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not VOA.is_file(), reason=f"real example not found at {VOA}")
+def test_the_voa_page_with_a_one_key_config_sets_aside_crumb_ads_and_captions(
+    workdir: Path, tiny_package: Path
+) -> None:
+    models = installed(workdir, tiny_package)
+    (workdir / "input" / "story.txt").unlink()
+    (workdir / "input" / VOA.name).write_text(VOA.read_text(encoding="utf-8"), encoding="utf-8")
+    mine = workdir / "mine.yaml"
+    mine.write_text("summary: {sentences: 2}\n", encoding="utf-8")
+    result = mixdigest(*run_args(workdir, models), "--config", mine, cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    [review] = (workdir / "output").glob("voa*.md")
+    items = set_aside(review)
+    assert sum("(breadcrumb)" in item for item in items) == 1
+    assert sum("(ad placeholder)" in item for item in items) == 2
+    assert sum("caption (file photo)" in item for item in items) == 2
+
+
+def test_config_show_prints_the_settings_and_where_each_came_from(workdir: Path) -> None:
+    mine = workdir / "mine.yaml"
+    mine.write_text("summary:\n  sentences: 2\n", encoding="utf-8")
+    result = mixdigest("config", "show", "--config", mine, "--input", "elsewhere", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("# config") and "given with --config" in line for line in lines)
+    assert next(line for line in lines if "sentences:" in line).endswith(f"# {mine}:2")
+    assert next(line for line in lines if "beam_size:" in line).endswith("# default")
+    input_line = next(line for line in lines if line.strip().startswith("input:"))
+    assert str(workdir / "elsewhere") in input_line and input_line.endswith("# command line")
+
+
+def test_commands_run_from_another_folder_say_which_config_they_use(workdir: Path) -> None:
+    listed = mixdigest("models", "list", cwd=workdir)
+    assert listed.returncode == 0, listed.stderr
+    # No config/job.yaml here or above: the project's own, beside the code, is used.
+    project_config = ROOT / "config" / "job.yaml"
+    assert f"models folder: {ROOT / 'models'}" in listed.stdout
+    assert f"paths.models from {project_config}:" in listed.stdout
+    verbose = mixdigest("models", "list", "-v", cwd=workdir)
+    assert f"config {project_config} (" in verbose.stderr
+    assert "beside the installed code" in verbose.stderr
+
+    own = workdir / "config" / "job.yaml"
+    own.parent.mkdir()
+    own.write_text("paths:\n  models: ../my-models\n", encoding="utf-8")
+    here = mixdigest("models", "list", cwd=workdir)
+    assert f"models folder: {workdir / 'my-models'} (paths.models from {own}:2)" in here.stdout
+
+
+def test_an_unknown_option_gets_the_usage_of_its_own_command(workdir: Path) -> None:
+    result = mixdigest("run", "--inptu", "x", cwd=workdir)
+    assert result.returncode == 2
+    assert "usage: mixdigest run " in result.stderr
+    assert "unrecognized arguments: --inptu x" in result.stderr
+    nested = mixdigest("models", "list", "--bogus", cwd=workdir)
+    assert nested.returncode == 2 and "usage: mixdigest models list " in nested.stderr
+
+
+def test_verbose_adds_stage_times_and_a_line_per_article_not_a_second_summary(
+    workdir: Path, tiny_package: Path
+) -> None:
+    models = installed(workdir, tiny_package)
+    result = mixdigest(*run_args(workdir, models), "-v", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 1
+    assert "mixdigest: mixdigest:" not in result.stderr
+    assert " done, " not in result.stderr  # the summary line is on stdout only
+    assert "time by stage: read " in result.stderr and "translate " in result.stderr
+    assert "story.txt: ok → story.txt." in result.stderr
+
+
+def test_input_may_be_a_single_article_file(workdir: Path, tiny_package: Path) -> None:
+    models = installed(workdir, tiny_package)
+    (workdir / "input" / "sub").mkdir()
+    (workdir / "input" / "sub" / "other.txt").write_text("Another story here.\n", "utf-8")
+    config = workdir / "job.yaml"
+    config.write_text("paths:\n  input: input\n", encoding="utf-8")
+    args = [a for a in run_args(workdir, models) if a not in ("--input", workdir / "input")]
+    one = mixdigest(*args, "--config", config, "--input", "input/sub/other.txt", cwd=workdir)
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.startswith("mixdigest: 1 done, 0 skipped")
+    # Inside the configured folder, the file keeps the key a folder run gives it ...
+    assert [p.name[:13] for p in (workdir / "output").glob("*.md") if p.name != "index.md"] == [
+        "sub__other.tx"
+    ]
+    # ... and the folder's other articles are neither done nor forgotten.
+    folder = mixdigest(*args, "--config", config, cwd=workdir)
+    assert folder.stdout.startswith("mixdigest: 1 done, 1 skipped"), folder.stdout
+    missing = mixdigest(*args, "--input", "input/nope.txt", cwd=workdir)
+    assert missing.returncode == 2 and "nope.txt does not exist" in missing.stderr
+
+
+def test_ignored_files_and_an_empty_input_are_counted_and_named(
+    workdir: Path, tiny_package: Path
+) -> None:
+    models = installed(workdir, tiny_package)
+    (workdir / "input" / "story.txt").unlink()
+    empty = mixdigest(*run_args(workdir, models), cwd=workdir)
+    assert empty.returncode == 0
+    assert "holds no article files" in empty.stderr
+    (workdir / "input" / "b.docx").write_bytes(b"PK\x03\x04 not read")
+    docx = mixdigest(*run_args(workdir, models), cwd=workdir)
+    assert docx.stdout.startswith("mixdigest: 0 done, 0 skipped, 0 failed, 1 ignored")
+    assert "b.docx" in docx.stderr and "input.extensions" in docx.stderr
+
+
+def test_a_model_repacked_under_the_same_version_redoes_the_articles(
+    workdir: Path, tiny_package: Path
+) -> None:
+    from tests.tiny_model import build_tiny_package
+
+    models = installed(workdir, tiny_package)
+    first = mixdigest(*run_args(workdir, models), cwd=workdir)
+    assert first.stdout.startswith("mixdigest: 1 done"), first.stderr
+    repacked = build_tiny_package(workdir / "repacked.argosmodel", seed=7)  # version 1.0 too
+    installed(workdir, repacked)
+    again = mixdigest(*run_args(workdir, models), cwd=workdir)
+    assert again.stdout.startswith("mixdigest: 1 done, 0 skipped"), again.stdout

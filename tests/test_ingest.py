@@ -94,7 +94,8 @@ def test_discover_is_recursive_sorted_and_skips_hidden_temp_and_other_extensions
         "b.txt.tmp",
     ]:
         write(tmp_path / name, "text")
-    sources, errors = discover(tmp_path, EXTS)
+    found = discover(tmp_path, EXTS)
+    sources, errors = found.sources, found.errors
     assert errors == []
     assert [s.relpath for s in sources] == [
         "A.TXT",
@@ -106,6 +107,18 @@ def test_discover_is_recursive_sorted_and_skips_hidden_temp_and_other_extensions
         "x.htm",
     ]
     assert all(s.path == tmp_path / s.relpath for s in sources)
+    # Files of another type are ignored but named; hidden and editor files are not.
+    assert found.ignored == ["b.txt.tmp", "image.png", "notes.docx"]
+
+
+def test_discover_only_one_file_keeps_its_key_and_refuses_other_types(tmp_path: Path) -> None:
+    write(tmp_path / "news" / "a.txt", "text")
+    write(tmp_path / "b.txt", "text")
+    write(tmp_path / "c.docx", "text")
+    found = discover(tmp_path, EXTS, only=tmp_path / "news" / "a.txt")
+    assert [s.relpath for s in found.sources] == ["news/a.txt"]
+    with pytest.raises(ConfigError, match=r"c\.docx is not a type the job reads \(\.docx\)"):
+        discover(tmp_path, EXTS, only=tmp_path / "c.docx")
 
 
 def test_discover_order_does_not_depend_on_creation_order(tmp_path: Path) -> None:
@@ -114,8 +127,8 @@ def test_discover_order_does_not_depend_on_creation_order(tmp_path: Path) -> Non
         write(tmp_path / "one" / name, "x")
     for name in names:
         write(tmp_path / "two" / name, "x")
-    one = [s.relpath for s in discover(tmp_path / "one", EXTS)[0]]
-    two = [s.relpath for s in discover(tmp_path / "two", EXTS)[0]]
+    one = [s.relpath for s in discover(tmp_path / "one", EXTS).sources]
+    two = [s.relpath for s in discover(tmp_path / "two", EXTS).sources]
     assert one == two == sorted(names)
 
 
@@ -123,7 +136,7 @@ def test_discover_hashes_and_sizes_the_content(tmp_path: Path) -> None:
     small = write(tmp_path / "small.txt", "Привіт")
     big_data = os.urandom(3 * (1 << 20) + 17)  # several read chunks
     write(tmp_path / "big.txt", big_data)
-    sources = {s.relpath: s for s in discover(tmp_path, EXTS)[0]}
+    sources = {s.relpath: s for s in discover(tmp_path, EXTS).sources}
     assert sources["small.txt"].sha256 == hashlib.sha256(small.read_bytes()).hexdigest()
     assert sources["small.txt"].size == len("Привіт".encode())
     assert sources["big.txt"].sha256 == hashlib.sha256(big_data).hexdigest()
@@ -140,7 +153,8 @@ def test_symlink_outside_the_input_is_ignored_with_a_warning(
     (root / "leakdir").symlink_to(outside.parent, target_is_directory=True)
     (root / "alias.txt").symlink_to(root / "inside.txt")
     with caplog.at_level(logging.WARNING, logger="jobs.ingest"):
-        sources, errors = discover(root, EXTS)
+        found = discover(root, EXTS)
+    sources, errors = found.sources, found.errors
     assert [s.relpath for s in sources] == ["alias.txt", "inside.txt"]
     assert errors == []
     warned = " ".join(r.getMessage() for r in caplog.records)
@@ -151,7 +165,8 @@ def test_symlinked_folder_inside_the_input_is_not_listed_twice(tmp_path: Path) -
     write(tmp_path / "real" / "a.txt", "text")
     (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
     (tmp_path / "real" / "loop").symlink_to(tmp_path, target_is_directory=True)
-    sources, _ = discover(tmp_path, EXTS)
+    found = discover(tmp_path, EXTS)
+    sources, _ = found.sources, found.errors
     assert [s.relpath for s in sources] == ["real/a.txt"]
 
 
@@ -170,7 +185,8 @@ def test_broken_symlink_and_unreadable_file_are_file_errors(
 
     # Tests may run as root, for whom chmod 000 does not make a file unreadable.
     monkeypatch.setattr(ingest, "_hash_file", failing)
-    sources, errors = discover(tmp_path, EXTS)
+    found = discover(tmp_path, EXTS)
+    sources, errors = found.sources, found.errors
     assert [s.relpath for s in sources] == ["ok.txt"]
     assert errors == [
         FileError("gone.txt", "broken symbolic link"),
@@ -181,7 +197,8 @@ def test_broken_symlink_and_unreadable_file_are_file_errors(
 def test_named_pipe_with_an_article_name_is_reported_not_opened(tmp_path: Path) -> None:
     write(tmp_path / "ok.txt", "text")
     os.mkfifo(tmp_path / "pipe.txt")  # opening it for reading would block forever
-    sources, errors = discover(tmp_path, EXTS)
+    found = discover(tmp_path, EXTS)
+    sources, errors = found.sources, found.errors
     assert [s.relpath for s in sources] == ["ok.txt"]
     assert errors == [FileError("pipe.txt", "not a regular file (a named pipe); not read")]
 
@@ -195,7 +212,8 @@ def test_discover_2000_small_files_is_fast(tmp_path: Path) -> None:
     for i in range(2000):
         write(tmp_path / f"d{i % 20}" / f"article-{i:04}.txt", f"Article number {i}\n")
     start = time.perf_counter()
-    sources, errors = discover(tmp_path, EXTS)
+    found = discover(tmp_path, EXTS)
+    sources, errors = found.sources, found.errors
     elapsed = time.perf_counter() - start
     assert len(sources) == 2000 and errors == []
     assert elapsed < 1.0, f"discover took {elapsed:.2f}s for 2000 files"
@@ -308,7 +326,7 @@ def test_undecodable_bytes(tmp_path: Path) -> None:
 
 def test_file_changed_after_discovery(tmp_path: Path) -> None:
     write(tmp_path / "a.txt", "first version")
-    (source,), _ = discover(tmp_path, EXTS)
+    (source,) = discover(tmp_path, EXTS).sources
     write(tmp_path / "a.txt", "other version")
     with pytest.raises(InputError, match="changed while being read"):
         read(source, SETTINGS)
@@ -316,7 +334,7 @@ def test_file_changed_after_discovery(tmp_path: Path) -> None:
 
 def test_file_deleted_after_discovery(tmp_path: Path) -> None:
     write(tmp_path / "a.txt", "text")
-    (source,), _ = discover(tmp_path, EXTS)
+    (source,) = discover(tmp_path, EXTS).sources
     (tmp_path / "a.txt").unlink()
     with pytest.raises(InputError, match="cannot read"):
         read(source, SETTINGS)
@@ -578,7 +596,8 @@ def test_jsonl_in_utf16_is_read(tmp_path: Path) -> None:
 
 def test_example_inputs_all_read() -> None:
     root = Path(__file__).resolve().parent.parent / "input"
-    sources, errors = discover(root, EXTS)
+    found = discover(root, EXTS)
+    sources, errors = found.sources, found.errors
     assert errors == []
     formats = set()
     for source in sources:

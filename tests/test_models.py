@@ -182,7 +182,7 @@ def test_install_writes_nothing_into_home_and_never_imports_torch(
     script = (
         "import sys, json\n"
         "from jobs.models import ModelStore\n"
-        "from jobs.translate import ArgosEngine\n"
+        "from jobs.translation import ArgosEngine\n"
         "from jobs.config import TranslationSettings\n"
         f"store = ModelStore({str(tmp_path / 'models')!r})\n"
         f"model = store.install({str(tiny_package)!r})\n"

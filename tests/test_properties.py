@@ -15,11 +15,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobs import langid, render, segment, summarize
+from jobs import langid, render, segment
 from jobs.config import load
 from jobs.errors import InputError
 from jobs.ingest import decode
 from jobs.records import Article, ArticleResult, Document, Source, Span
+from jobs.summarize import news as summarize
+from jobs.view import article_view, output_name
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = load(ROOT / "config" / "job.yaml")
@@ -112,10 +114,10 @@ def test_summarising_and_rendering_never_raise_and_stay_traceable(
         assert 0 <= picked.start <= picked.end <= len(text)
         assert picked.original.strip() in text[picked.start : picked.end]
     result = ArticleResult(article, summary, in_source, ("check: a flag",))
-    name = render.output_name(article.document.key)
-    data = json.loads(render.render_json(result, name))
+    view = article_view(result, output_name(article.document.key))
+    data = json.loads(render.render_json(view))
     assert data["key"] == "a.txt"
-    assert render.render_markdown(result, name).startswith("# ")
+    assert render.render_markdown(view).startswith("# ")
 
 
 @given(st.binary(max_size=400))
@@ -133,7 +135,7 @@ def test_decoding_any_bytes_gives_text_or_an_input_error(data: bytes) -> None:
 @PROPERTY
 def test_output_name_of_any_key_stays_inside_the_output_folder(key: str) -> None:
     out = Path("/srv/output")
-    name = render.output_name(key)
+    name = output_name(key)
     assert "/" not in name and "\x00" not in name and not name.startswith(".")
     assert len(name.encode("utf-8")) < 255 - len(".json")
     assert (out / f"{name}.md").resolve().parent == out

@@ -15,7 +15,8 @@ from jobs.records import (
     Summary,
     SummarySentence,
 )
-from jobs.render import language_shares, output_name, render_index, render_json, render_markdown
+from jobs.render import render_index, render_json, render_markdown
+from jobs.view import IndexRow, article_view, language_shares, output_name
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,7 @@ def _result() -> ArticleResult:
 
 
 def test_review_file_shows_summary_translations_set_aside_and_flags() -> None:
-    md = render_markdown(_result(), "a.abc")
+    md = render_markdown(article_view(_result(), "a.abc"))
     assert md.startswith("# A story\n")
     summary = md.split("## Summary")[1].split("##")[0]
     assert "- The firm won a deal." in summary and "FILE" not in summary
@@ -96,7 +97,7 @@ def test_review_file_shows_summary_translations_set_aside_and_flags() -> None:
 
 def test_json_keeps_offsets_into_the_original() -> None:
     result = _result()
-    data = json.loads(render_json(result, "a.abc"))
+    data = json.loads(render_json(article_view(result, "a.abc")))
     text = result.article.document.text
     for block in data["blocks"]:
         for sentence in block["sentences"]:
@@ -110,7 +111,8 @@ def test_json_keeps_offsets_into_the_original() -> None:
 
 def test_index_links_articles_and_names_errors() -> None:
     index = render_index(
-        [("a.abc", "a.txt", "ok", ""), ("b.def", "b.png", "error", "binary")], "mixdigest: 1 done"
+        [IndexRow("a.abc", "a.txt", "ok", ""), IndexRow("b.def", "b.png", "error", "binary")],
+        "mixdigest: 1 done",
     )
     assert "[a.abc](a.abc.md)" in index
     assert "| b.def | `b.png` | error | binary |" in index

@@ -16,10 +16,12 @@ import numpy as np
 import pytest
 
 from jobs import config as config_module
-from jobs import langid, pipeline, summarize
+from jobs import langid, pipeline
 from jobs.config import TranslationSettings
 from jobs.models import InstalledModel, ModelStore
-from jobs.translate import ArgosEngine, TranslationMemory, max_decoding_length, translate_all
+from jobs.summarize import news as summarize
+from jobs.translation import ArgosEngine, TranslationMemory, translate_all
+from jobs.translation.engine import max_decoding_length
 from tests.commands import run_args
 from tests.fakes import FakeEngine
 from tests.tiny_model import _pieces, build_spec, romanize, train_sentencepiece

@@ -11,15 +11,14 @@ import pytest
 
 from jobs.config import TranslationSettings
 from jobs.models import InstalledModel, argos_package
-from jobs.translate import (
+from jobs.translation import (
     ArgosEngine,
     Engine,
     TranslationMemory,
     flag_suspicious,
-    max_decoding_length,
-    padded_batches,
     translate_all,
 )
+from jobs.translation.engine import max_decoding_length, padded_batches
 from tests.fakes import FakeEngine
 from tests.tiny_model import romanize
 

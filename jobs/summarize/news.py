@@ -10,10 +10,8 @@ from __future__ import annotations
 import functools
 import heapq
 import importlib
-import math
 import re
 import weakref
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -128,31 +126,23 @@ class NewsWeights:
     """How much each piece of evidence counts.
 
     Chosen on CNN/DailyMail dev at 3 sentences with bench/eval_summary.py, cross-validated
-    on its two halves (2026-11; figures in issue #4's closing note). On that news, weight
-    on LexRank or centroid
-    centrality LOWERED ROUGE (centroid 0.2: -0.6 R-1 on one half), so both are off by
-    default; a zero weight also skips computing them. ``redundancy`` is what beat the lead:
-    a lead sentence that restates one already picked gives way to the next one.
+    on its two halves. On that news, LexRank or centroid centrality LOWERED ROUGE, so the
+    summarizer has none. ``redundancy`` is what beat the lead: a lead sentence that
+    restates one already picked gives way to the next one.
     """
 
     lead: float = 1.0  # position prior, 1 / (1 + position / lead_scale)
     lead_scale: float = 3.0
-    centrality: float = 0.0  # windowed LexRank, scaled to [0, 1]
-    centroid: float = 0.0  # cosine with the TF-IDF centroid of the other sentences
     title: float = 0.3  # share of the title's content words the sentence contains
     paragraph_start: float = 0.1
     quote: float = 0.2  # penalty for a sentence that opens with a quotation mark
     length: float = 0.2  # bonus growing with length up to ``full_length`` words
     full_length: int = 30
     redundancy: float = 0.2  # penalty per unit of word overlap with a sentence already picked
-    window: int = 40  # LexRank compares a sentence only with this many neighbours each side
-    threshold: float = 0.1  # LexRank edge threshold (sumy's default)
 
     def score(self, f: SentenceFeatures) -> float:
         return (
             self.lead / (1.0 + f.position / self.lead_scale)
-            + self.centrality * f.centrality
-            + self.centroid * f.centroid
             + self.title * f.title
             + self.paragraph_start * f.paragraph_start
             - self.quote * f.quote
@@ -164,24 +154,18 @@ class NewsWeights:
 class SentenceFeatures:
     position: int  # index among the candidate sentences
     words: int
-    centrality: float
-    centroid: float
     title: float
     paragraph_start: bool
     quote: bool
 
 
 class NewsSummarizer(AbstractSummarizer):  # type: ignore[misc]
-    """News structure plus sumy-style centrality: lead position, title overlap, paragraph
-    starts, sentence length, and a penalty for restating what is already picked.
+    """News structure: lead position, title overlap, paragraph starts, sentence length,
+    and a penalty for restating what is already picked.
 
     On news the lead is hard to beat (every sumy algorithm scores ~10 ROUGE-1 points below
     it on CNN/DailyMail), so position carries most of the weight and the other evidence
-    decides between neighbouring sentences. Centrality is available (windowed LexRank and a
-    centroid cosine) but off by default because it lowered ROUGE there. Plain LexRank
-    compares every sentence pair; for the 2,000-sentence pages this job sees that is
-    millions of comparisons, so its edges are only drawn within a window of neighbouring
-    sentences, and the centroid gives the global view in linear time.
+    decides between neighbouring sentences.
     """
 
     def __init__(self, stemmer: Any = null_stemmer, weights: NewsWeights | None = None) -> None:
@@ -223,35 +207,13 @@ class NewsSummarizer(AbstractSummarizer):  # type: ignore[misc]
     def features(
         self, document: ObjectDocumentModel, terms: Sequence[Sequence[str]] | None = None
     ) -> list[SentenceFeatures]:
-        """The evidence for every sentence; centrality measures only when their weight is set.
-
-        ``terms`` are the sentences' ``terms()`` when the caller already has them.
-        """
+        """The evidence for every sentence; ``terms`` are the sentences' ``terms()`` when
+        the caller already has them."""
         sentences = document.sentences
-        n = len(sentences)
-        if n == 0:
+        if not sentences:
             return []
-        w = self.weights
         if terms is None:
             terms = [self.terms(s) for s in sentences]
-        bags = [Counter(t) for t in terms]
-        idf = _idf(bags)
-        vectors = [_tfidf(bag, idf) for bag in bags]
-
-        centrality = [0.0] * n
-        if w.centrality:
-            lexrank = _windowed_lexrank(vectors, w.window, w.threshold)
-            top = max(lexrank) or 1.0
-            centrality = [x / top for x in lexrank]
-
-        centroid = [0.0] * n
-        if w.centroid:
-            total: dict[str, float] = {}
-            for vec in vectors:
-                for term, value in vec.items():
-                    total[term] = total.get(term, 0.0) + value
-            centroid = [_cosine_without_self(vec, total) for vec in vectors]
-
         title_terms = {t for h in document.headings for t in self.terms(h)}
         starts = set()
         index = 0
@@ -259,24 +221,16 @@ class NewsSummarizer(AbstractSummarizer):  # type: ignore[misc]
             if paragraph.sentences:
                 starts.add(index)
             index += len(paragraph.sentences)
-
-        found = []
-        for i, (sentence, bag) in enumerate(zip(sentences, bags, strict=True)):
-            found.append(
-                SentenceFeatures(
-                    position=i,
-                    words=sum(1 for word in sentence.words if _wordlike(word)),
-                    centrality=centrality[i],
-                    centroid=centroid[i],
-                    title=len(title_terms & bag.keys()) / len(title_terms) if title_terms else 0.0,
-                    paragraph_start=i in starts,
-                    quote=_is_quotation(str(sentence)),
-                )
+        return [
+            SentenceFeatures(
+                position=i,
+                words=sum(1 for word in sentence.words if _wordlike(word)),
+                title=len(title_terms & set(words)) / len(title_terms) if title_terms else 0.0,
+                paragraph_start=i in starts,
+                quote=_is_quotation(str(sentence)),
             )
-        return found
-
-    def rate(self, document: ObjectDocumentModel) -> list[float]:
-        return [self.weights.score(f) for f in self.features(document)]
+            for i, (sentence, words) in enumerate(zip(sentences, terms, strict=True))
+        ]
 
     def select(self, document: ObjectDocumentModel, count: int) -> list[int]:
         """Indices (into ``document.sentences``) of the picks, in document order.
@@ -313,72 +267,6 @@ def _is_quotation(text: str) -> bool:
     # Highlights and leads report; they rarely quote. A sentence opening with a quotation
     # mark is usually a speaker's words.
     return text[:1] in "\"“«'‘„"
-
-
-def _idf(bags: Sequence[Counter[str]]) -> dict[str, float]:
-    df: Counter[str] = Counter()
-    for bag in bags:
-        df.update(bag.keys())
-    n = len(bags)
-    return {term: math.log((1 + n) / (1 + d)) + 1.0 for term, d in df.items()}
-
-
-def _tfidf(bag: Counter[str], idf: dict[str, float]) -> dict[str, float]:
-    if not bag:
-        return {}
-    top = max(bag.values())
-    return {term: (tf / top) * idf[term] for term, tf in bag.items()}
-
-
-def _norm(vec: dict[str, float]) -> float:
-    return math.sqrt(sum(v * v for v in vec.values()))
-
-
-def _cosine(a: dict[str, float], b: dict[str, float], na: float, nb: float) -> float:
-    if not na or not nb:
-        return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b[t] for t, v in a.items() if t in b) / (na * nb)
-
-
-def _cosine_without_self(vec: dict[str, float], total: dict[str, float]) -> float:
-    # The centroid of the OTHER sentences: a long sentence must not score by matching itself.
-    dot = sum(v * (total[t] - v) for t, v in vec.items())
-    rest_sq = sum(x * x for x in total.values())
-    rest_sq += sum(-2 * total[t] * v + v * v for t, v in vec.items())
-    denom = _norm(vec) * math.sqrt(max(rest_sq, 0.0))
-    return dot / denom if denom else 0.0
-
-
-def _windowed_lexrank(
-    vectors: Sequence[dict[str, float]], window: int, threshold: float, damping: float = 0.85
-) -> list[float]:
-    """LexRank with edges only between sentences at most ``window`` apart: O(n · window)."""
-    n = len(vectors)
-    norms = [_norm(v) for v in vectors]
-    edges: list[list[int]] = [[] for _ in range(n)]
-    for i in range(n):
-        for j in range(i + 1, min(n, i + window + 1)):
-            if _cosine(vectors[i], vectors[j], norms[i], norms[j]) > threshold:
-                edges[i].append(j)
-                edges[j].append(i)
-    scores = [1.0 / n] * n
-    for _ in range(100):
-        nxt = [(1.0 - damping) / n] * n
-        dangling = sum(scores[i] for i in range(n) if not edges[i])
-        for i in range(n):
-            if edges[i]:
-                share = damping * scores[i] / len(edges[i])
-                for j in edges[i]:
-                    nxt[j] += share
-        spread = damping * dangling / n
-        nxt = [x + spread for x in nxt]
-        delta = sum(abs(a - b) for a, b in zip(nxt, scores, strict=True))
-        scores = nxt
-        if delta < 1e-6:
-            break
-    return scores
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
