@@ -735,7 +735,7 @@ class DetectionMemory(SqliteCache):
     SCHEMA = (
         "CREATE TABLE IF NOT EXISTS detections (detector TEXT NOT NULL, question BLOB NOT NULL,"
         " lang TEXT NOT NULL, confidence REAL NOT NULL, PRIMARY KEY (detector, question))"
-        " WITHOUT ROWID"
+        " WITHOUT ROWID",
     )
 
     def lookup(

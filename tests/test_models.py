@@ -13,6 +13,7 @@ import pytest
 
 from jobs.errors import ModelError
 from jobs.models import ModelStore, missing_model_message
+from jobs.models.package import INSTALL_RECORD
 from tests.tiny_model import build_tiny_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +58,11 @@ def test_install_from_file_lists_and_finds(tiny_package: Path, tmp_path: Path) -
 
 @pytest.mark.parametrize(
     ("damage", "reason"),
-    [("truncated", "model/model.bin is"), ("same size, garbage", "CTranslate2")],
+    [
+        ("truncated", "model/model.bin is"),
+        ("same size, garbage", "model/model.bin has changed since it was installed"),
+        ("no install record, garbage", "CTranslate2"),
+    ],
 )
 def test_verify_names_a_damaged_package(
     tiny_package: Path, tmp_path: Path, damage: str, reason: str
@@ -70,6 +75,8 @@ def test_verify_names_a_damaged_package(
         model_bin.write_bytes(model_bin.read_bytes()[: size // 2])
     else:
         model_bin.write_bytes(b"\x5a" * size)
+    if damage.startswith("no install record"):
+        (model.path / INSTALL_RECORD).unlink()  # as a package placed by hand: load it
 
     [(checked, problem)] = store.verify()
 

@@ -19,7 +19,7 @@ class TranslationMemory(SqliteCache):
     SCHEMA = (
         "CREATE TABLE IF NOT EXISTS memory (engine TEXT NOT NULL, lang TEXT NOT NULL,"
         " source TEXT NOT NULL, target TEXT NOT NULL, created REAL NOT NULL,"
-        " PRIMARY KEY (engine, lang, source)) WITHOUT ROWID"
+        " PRIMARY KEY (engine, lang, source)) WITHOUT ROWID",
     )
 
     def lookup(self, lang: str, engine_key: str, texts: Collection[str]) -> dict[str, str]:
