@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,8 @@ from jobs.records import (
 from jobs.render import render_index, render_json, render_markdown
 from jobs.view import IndexRow, article_view, language_shares, output_name
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @pytest.mark.parametrize(
     "key",
@@ -34,10 +39,29 @@ from jobs.view import IndexRow, article_view, language_shares, output_name
 )
 def test_output_names_are_safe_file_names(key: str) -> None:
     name = output_name(key)
-    assert name == output_name(key)  # stable
     assert "/" not in name and "\x00" not in name and not name.startswith(".")
     assert len(name.encode()) < 255
     assert Path("out", name).resolve().parent == Path("out").resolve()
+
+
+def test_output_names_are_the_same_in_another_process(tmp_path: Path) -> None:
+    # Names must survive a restart: the next night's run finds its outputs by them. A
+    # fresh interpreter with another hash seed writes them to a file; they must match.
+    keys = ["a.txt", "news/a.txt", "я" * 300, "feed.jsonl#12", "x\x00y", "emoji 🙂.md"]
+    written = tmp_path / "names.json"
+    code = (
+        "import json, sys\n"
+        "from jobs.view import output_name\n"
+        "keys = json.loads(sys.argv[1])\n"
+        "open(sys.argv[2], 'w').write(json.dumps([output_name(k) for k in keys]))\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, json.dumps(keys), str(written)],
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "12345"},
+        check=True,
+        timeout=60,
+    )
+    assert json.loads(written.read_text()) == [output_name(k) for k in keys]
 
 
 def test_output_names_never_collide_where_the_readable_part_does() -> None:

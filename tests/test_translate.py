@@ -98,8 +98,19 @@ def test_equals_argostranslate_decode_path(tiny_model: InstalledModel, beam: int
     assert engine.translate(SENTENCES) == expected
 
 
-def test_empty_and_blank_texts_are_not_sent_to_the_model(engine: ArgosEngine) -> None:
+def test_empty_and_blank_texts_are_not_sent_to_the_model(tiny_model: InstalledModel) -> None:
+    engine = ArgosEngine(tiny_model, TranslationSettings())
+    sent: list[list[list[str]]] = []
+    real = engine.translator
+
+    class Spy:
+        def translate_batch(self, batch: list[list[str]], **options: object) -> object:
+            sent.append(batch)
+            return real.translate_batch(batch, **options)
+
+    engine._translator = Spy()
     assert engine.translate(["", "  ", "Бізнес"]) == ["", "", romanize("Бізнес")]
+    assert sent == [[engine.tokenizer.encode("Бізнес")]]
 
 
 def test_decoding_length_is_bounded_by_the_source() -> None:
