@@ -297,10 +297,8 @@ def test_checkpoint_is_inert_without_the_test_variable(
     from jobs import state
 
     monkeypatch.delenv(TEST_HOOK_ENV, raising=False)
-    started = time.monotonic()
     for _ in range(1000):
         state.checkpoint("write")
-    assert time.monotonic() - started < 1.0
     assert state._checkpoint_hits == {}
     # A hook for another stage, or a malformed one, does not hold the run either.
     monkeypatch.setenv(TEST_HOOK_ENV, f"read:1:{tmp_path}")

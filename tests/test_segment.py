@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from pathlib import Path
 
 import pytest
@@ -100,18 +99,22 @@ def test_sentences_partition_any_text(text: str) -> None:
     assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
 
 
-def test_split_sentences_is_fast() -> None:
+def test_split_sentences_over_a_long_text_finds_every_sentence() -> None:
     unit = (
         "The U.S. said on Nov. 22, 2019 that growth was 3.5 percent. "
         "Офіс на вул. Хрещатик відкрили у 2021 р. Він працює щодня! "
         "See https://voa.com/a.b and write to desk@voa.com.The end? "
     )
-    text = unit * 500  # 2,500 sentences
-    started = time.perf_counter()
+    text = unit * 500  # 2,500 sentences; how fast is make bench's business
     found = split_sentences(text)
-    elapsed = time.perf_counter() - started
     assert len(found) == 2500
-    assert elapsed < 1.0, f"{len(found) / elapsed:.0f} sentences/s"
+    assert [text[s:e] for s, e in found[:5]] == [
+        "The U.S. said on Nov. 22, 2019 that growth was 3.5 percent. ",
+        "Офіс на вул. Хрещатик відкрили у 2021 р. ",
+        "Він працює щодня! ",
+        "See https://voa.com/a.b and write to desk@voa.com.",
+        "The end? ",
+    ]
 
 
 # --- spans -------------------------------------------------------------------------------
