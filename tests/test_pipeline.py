@@ -163,3 +163,43 @@ def test_report_breaks_the_run_down_by_stage(tmp_path: Path) -> None:
     stages = set(report.stage_seconds)
     assert {"read", "segment", "detect", "translate", "summarise", "write"} <= stages
     assert sum(report.stage_seconds.values()) <= report.seconds
+
+
+class RecordingProgress:
+    """Every stage with its total and what was advanced, as a terminal bar would show."""
+
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, int, list[int]]] = []
+
+    def stage(self, name: str, total: int, unit: str) -> None:
+        self.stages.append((name, total, []))
+
+    def advance(self, done: int = 1) -> None:
+        self.stages[-1][2].append(done)
+
+    def close(self) -> None:
+        pass
+
+
+def test_progress_counts_each_stage_to_its_total_and_moves_while_translating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jobs import translation
+
+    config = make_config(tmp_path)
+    records = [
+        {"title": f"Запис {i}", "text": MIXED.replace("Грант", f"Грант {i}")} for i in range(3)
+    ]
+    write(config.paths.input, "feed.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
+    write(config.paths.input, "a.txt", MIXED)
+    monkeypatch.setattr(translation, "CHUNK", 4)
+    progress = RecordingProgress()
+    report = pipeline.run(config, engine_factory=lambda lang: FakeEngine(), progress=progress)
+    assert report.done == 4
+    stages = {name: (total, steps) for name, total, steps in progress.stages}
+    assert list(stages) == ["read", "translate", "write"]
+    assert stages["read"] == (2, [1, 1])  # files
+    assert stages["write"] == (4, [1, 1, 1, 1])  # articles: the JSONL file holds three
+    total, steps = stages["translate"]
+    assert sum(steps) == total == report.spans_translated
+    assert len(steps) >= 3 and max(steps) <= 4  # it moves chunk by chunk

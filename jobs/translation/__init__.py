@@ -129,13 +129,15 @@ def translate_all(
     *,
     executor: Executor | None = None,
     progress: Progress | None = None,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
 ) -> TranslationOutcome:
     """Translate every requested (lang, text) once: memory first, engines for the rest.
 
     Texts are looked up and translated without their surrounding whitespace (the
-    records put it back), so " Бізнес" and "Бізнес" share one translation.
+    records put it back), so " Бізнес" and "Бізнес" share one translation. ``chunk``
+    texts go to each engine call (default ``CHUNK``).
     """
+    chunk = chunk or CHUNK
     translations: dict[tuple[str, str], str] = {}
     flags: dict[tuple[str, str], tuple[str, ...]] = {}
     from_memory = translated = 0
