@@ -49,8 +49,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # Texts per engine call. The memory is written after each call, so a killed run loses at
-# most one chunk's work, and the progress bar moves once per chunk.
-CHUNK = 2000
+# most one chunk's work, and the progress bar moves once per chunk. Texts are sorted by
+# length before they are cut, so a chunk is several full batches of similar length:
+# on 501 real sentences with the base-size bench model, chunks of 2000/256/128/64 texts
+# took 86/78/80/83 s (best of two, a loaded 2-core machine): no cost for moving the bar.
+CHUNK = 256
 
 EngineFactory = Callable[[str], Engine | None]
 """Given a source language, the engine that translates it to English, or None."""
