@@ -126,8 +126,8 @@ _LEXICAL_CAP = 9.0
 _LOG_UNKNOWN = math.log(1e-9)  # a word missing from one list but present in another
 _LN10 = math.log(10)
 # wordfreq's lists go down to 1e-8 in steps of 1 cB. Words rarer than 10^-7.5 are 40% of
-# the large lists' 1.16 M uk+ru entries, so of their loading time, and changed no figure
-# of the evaluation beyond ±0.2 points (measured on the dev files, 750 against 800).
+# the large lists' 1.16 M uk+ru entries, so 40% of their loading time, and move no figure
+# of the evaluation by more than 0.2 points.
 _RAREST_BUCKET = 750
 # A language is ruled out when at least this share of a span's words cannot be spelt in
 # it; below that a stray quoted word (a Russian surname in Ukrainian text) is tolerated.
@@ -149,10 +149,7 @@ _MORPH_PENALTY = 4.0
 # languages it has profiles for (bg, mk), and a confident bg or mk answer is taken. Only
 # for spans of _POOR_FIT_MIN_WORDS Cyrillic words or more: shorter ones fail here for
 # ordinary reasons ("сказал он Би-би-си": a hyphenated name is three words that Russian
-# lists poorly) and langdetect answers 1.0 on them either way. Dev sentences: bg rows
-# called uk 8 -> 2 of 500, mk 5 -> 3; no uk, ru or en row changed. 32,000 uk and ru
-# texts cut from ../shared/data (sentences, spans, windows of 3 to 16 words) and 400
-# written to break it (names, quotes, surzhyk): none changed.
+# lists poorly) and langdetect answers 1.0 on them either way.
 _POOR_FIT = -6.0
 _POOR_FIT_CONFIDENCE = 0.9
 _POOR_FIT_MIN_WORDS = 8
@@ -380,7 +377,7 @@ class LanguageDetector:
         and shares their small words (за, на, до), but takes its other words from both
         dictionaries at once ("продукти", "долара" from one, "и", "инвестиции" from the
         other) and adds its own ("фирмата", "още"): every candidate's score sinks, and
-        whichever sank less used to win.
+        without this rule whichever sinks less would win.
         """
         allowed = [score for lang, score in scores.items() if lang not in vetoed]
         if not allowed or max(allowed) >= _POOR_FIT or not self._foreign_profiles:
@@ -542,7 +539,7 @@ def _frequencies(lang: str, size: str = "large") -> Mapping[str, float]:
     The lists are read straight from wordfreq's data files (gzipped msgpack "cBpack":
     a header, then one list of words per centibel of frequency). Going through
     ``wordfreq.get_frequency_dict`` costs an extra half second of imports and a Python
-    loop per word, which was most of the detector's start-up.
+    loop per word.
     """
     for wordlist in (size, "small"):
         path = _wordfreq_data(f"{wordlist}_{lang}.msgpack.gz")
@@ -600,9 +597,8 @@ def _reversed_words(lang: str) -> list[str]:
 
     Endings carry most of the grammar that tells unknown Ukrainian and Russian words
     apart (-ювати / -ывать, -ння / -ние). Reversed and sorted, the words sharing an
-    ending form one slice found by bisection: this builds in a twentieth of the time a
-    table of every ending took, which was a third of the detector's start-up. The small
-    list, counted by word types: the large one measured no better.
+    ending form one slice found by bisection, so start-up builds no table of every
+    ending. The small list, counted by word types: the large one measured no better.
     """
     return sorted(word[::-1] for word in _frequencies(lang, "small"))
 
