@@ -11,9 +11,9 @@ import pytest
 import regex
 
 from jobs import config as config_module
-from jobs import langid, pipeline, segment
+from jobs import pipeline, segment
 from jobs.config import Config, LanguageSettings
-from jobs.langid import LanguageDetector, candidate_languages, label
+from jobs.langid import LanguageDetector, candidate_languages, evidence, label, lexicon
 from jobs.records import (
     UNDETERMINED,
     Article,
@@ -226,21 +226,21 @@ def test_candidate_languages(
 def test_a_form_only_one_dictionary_knows_decides_a_single_word(
     detector: LanguageDetector, word: str, lang: str
 ) -> None:
-    assert langid._frequencies("uk").get(word) is None
-    assert langid._frequencies("ru").get(word) is None
+    assert lexicon.frequencies("uk").get(word) is None
+    assert lexicon.frequencies("ru").get(word) is None
     assert detector.detect(word)[0] == lang
 
 
 def test_without_dictionaries_the_detector_still_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     # pymorphy3's dictionaries are optional evidence: a missing package degrades, not breaks.
-    monkeypatch.setattr(langid, "_has_dictionary", lambda lang: False)
-    langid._word_scores.cache_clear()
+    monkeypatch.setattr(lexicon, "has_dictionary", lambda lang: False)
+    evidence.word_scores.cache_clear()
     try:
         plain = LanguageDetector(("en", "uk", "ru"))
         assert plain.detect("Вчора в місті йшов дощ")[0] == "uk"
         assert plain.detect("Дзеці чакалі вясну каля ракі")[0] == "uk"  # spelling fits uk
     finally:
-        langid._word_scores.cache_clear()
+        evidence.word_scores.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -480,6 +480,27 @@ def test_real_mixed_pages_keep_english_english_and_ukrainian_ukrainian(
     for span in spans:
         if not regex.search(r"\p{L}", span.text):
             assert span.lang == UNDETERMINED, span
+
+
+# -- the key of the detection memory ------------------------------------------------------
+
+LANGID_DIR = ROOT / "jobs" / "langid"
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in LANGID_DIR.glob("*.py")))
+def test_editing_any_module_of_the_package_changes_the_memory_key(
+    monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    # Remembered answers must never outlive a change to any code that computes them.
+    before = LanguageDetector(("en", "uk", "ru")).key
+    read_bytes = Path.read_bytes
+
+    def edited(path: Path) -> bytes:
+        extra = b"\n# edited\n" if path.resolve() == LANGID_DIR / module else b""
+        return read_bytes(path) + extra
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert LanguageDetector(("en", "uk", "ru")).key != before
 
 
 # -- the error analysis script ----------------------------------------------------------
