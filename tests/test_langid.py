@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,8 @@ from jobs.records import (
     Span,
 )
 from tests.fakes import FakeEngine
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # Script runs as the segmenter cuts them: letters of one script (with the punctuation
 # inside words), or a neutral run of everything else. URLs are one run of their own.
@@ -158,18 +161,47 @@ def test_every_span_is_labelled_and_text_is_untouched(detector: LanguageDetector
     assert [s.lang for s in labelled.spans()] == ["uk", UNDETERMINED, "en", UNDETERMINED]
 
 
+# Labels in a fresh interpreter: nothing cached, another hash seed for sets and dicts.
+_DETECT_IN_A_CHILD = """
+import json, sys
+from jobs.langid import LanguageDetector
+asked = json.load(sys.stdin)
+detectors = {tuple(c): LanguageDetector(tuple(c), seed=0) for c, _, _ in asked}
+print(json.dumps([detectors[tuple(c)].detect(text, context) for c, text, context in asked]))
+"""
+_EN_UK_RU = ("en", "uk", "ru")
+
+
 def test_detection_is_deterministic_across_instances() -> None:
-    texts = [
-        "Мама мила раму",  # no telling letters: langdetect and frequencies decide
-        "Хлопці пішли до школи, а дівчата залишилися вдома разом з мамою",
-        "Ребята пошли в школу, а девочки остались дома вместе с мамой",
-        "робота",
-        "работа",
+    asked: list[tuple[tuple[str, ...], str, str | None]] = [
+        (_EN_UK_RU, "Мама мила раму", None),  # no telling letters
+        (_EN_UK_RU, "Хлопці пішли до школи, а дівчата залишилися вдома разом з мамою", None),
+        (_EN_UK_RU, "Ребята пошли в школу, а девочки остались дома вместе с мамой", None),
+        (_EN_UK_RU, "робота", None),
+        (_EN_UK_RU, "работа", None),
+        (_EN_UK_RU, "мама", "Вчора мама їздила до міста"),  # leaning on its sentence
+        (_EN_UK_RU, "поперекопував", None),  # endings and dictionaries, no frequency list
+        (_EN_UK_RU, "Кніга ляжала каля акна і чакала вясну", None),  # words nobody knows
+        (_EN_UK_RU, "Фирмата продаде продукти за 20 млн. долара и инвестиции за още 5", None),
+        (_EN_UK_RU, "Huawei", "Компанія Huawei отримала контракт"),
+        # langdetect's probabilities reach the confidence unrounded in these two.
+        (_EN_UK_RU, "Ось пройшов р1к, у мене р1зний цикл.", None),
+        (("en", "de", "uk", "ru"), "The report was published in Kyiv", None),
     ]
-    first = LanguageDetector(("en", "uk", "ru"), seed=0)
-    again = [first.detect(t) for t in texts]
-    assert again == [first.detect(t) for t in texts]
-    assert again == [LanguageDetector(("en", "uk", "ru"), seed=0).detect(t) for t in texts]
+    hash_seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": hash_seed}
+    child = subprocess.run(
+        [sys.executable, "-c", _DETECT_IN_A_CHILD],
+        input=json.dumps(asked),
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    theirs = [(lang, confidence) for lang, confidence in json.loads(child.stdout)]
+    ours = [LanguageDetector(c, seed=0).detect(text, context) for c, text, context in asked]
+    assert theirs == ours  # labels and confidences, to the last bit
 
 
 @pytest.mark.parametrize(
@@ -317,7 +349,6 @@ def test_names_do_not_make_ukrainian_text_foreign(detector: LanguageDetector, te
 
 # -- spans inside mixed lines, cut by the job's own segmenter ----------------------------
 
-ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 MIXED_FILES = sorted((SHARED / "mixed").glob("*.txt")) if (SHARED / "mixed").is_dir() else []
 
