@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -14,7 +15,15 @@ import regex
 from jobs import config as config_module
 from jobs import pipeline, segment
 from jobs.config import Config, LanguageSettings
-from jobs.langid import LanguageDetector, candidate_languages, evidence, label, lexicon
+from jobs.errors import DataError
+from jobs.langid import (
+    LanguageDetector,
+    candidate_languages,
+    evidence,
+    label,
+    lexicon,
+    profiles,
+)
 from jobs.records import (
     UNDETERMINED,
     Article,
@@ -511,6 +520,87 @@ def test_real_mixed_pages_keep_english_english_and_ukrainian_ukrainian(
     for span in spans:
         if not regex.search(r"\p{L}", span.text):
             assert span.lang == UNDETERMINED, span
+
+
+# -- the libraries' data files, read directly: checked when the detector is created ------
+
+
+def _word_list(path: Path, header: object, words: int = 3) -> Path:
+    """A wordfreq-style list: gzipped msgpack, a header, then one list per centibel."""
+    import msgpack
+
+    with gzip.open(path, "wb") as f:
+        f.write(msgpack.packb([header, *([["слово"]] * words)]))
+    return path
+
+
+def _started_with_broken_data() -> str:
+    with pytest.raises(DataError) as raised:
+        LanguageDetector(_EN_UK_RU)
+    message = str(raised.value)
+    assert "make clean && make run" in message  # what to do
+    return message
+
+
+def test_a_word_list_in_another_format_stops_the_detector_at_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = _word_list(tmp_path / "large_uk.msgpack.gz", {"format": "cB", "version": 2})
+    monkeypatch.setattr(lexicon, "wordfreq_data_dir", lambda: tmp_path)
+    message = _started_with_broken_data()
+    assert str(bad) in message
+    assert "{'format': 'cB', 'version': 1}" in message  # expected
+    assert "{'format': 'cB', 'version': 2}" in message  # found
+
+
+def test_a_word_list_that_cannot_be_read_stops_the_detector_at_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "small_ru.msgpack.gz"
+    bad.write_bytes(b"not gzip at all")
+    monkeypatch.setattr(lexicon, "wordfreq_data_dir", lambda: tmp_path)
+    assert str(bad) in _started_with_broken_data()
+
+
+def test_a_wordfreq_without_its_data_folder_stops_the_detector_at_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lexicon, "wordfreq_data_dir", lambda: tmp_path / "data")
+    assert str(tmp_path / "data") in _started_with_broken_data()
+
+
+def test_a_word_list_damaged_after_its_header_fails_loudly_when_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Start-up reads headers only; the damage shows when the list is loaded.
+    whole = tmp_path / "whole"
+    _word_list(whole, {"format": "cB", "version": 1}, words=2000)
+    damaged = tmp_path / "large_xx.msgpack.gz"
+    damaged.write_bytes(gzip.compress(gzip.decompress(whole.read_bytes())[:-100]))
+    monkeypatch.setattr(lexicon, "wordfreq_data_dir", lambda: tmp_path)
+    with pytest.raises(DataError, match=regex.escape(str(damaged))):
+        lexicon.frequencies("xx")
+
+
+def test_a_langdetect_profile_without_n_words_stops_the_detector_at_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = tmp_path / "uk"
+    profile.write_text(json.dumps({"name": "uk", "freq": {"а": 10}}), encoding="utf-8")
+    monkeypatch.setattr(profiles, "profiles_dir", lambda: str(tmp_path))
+    message = _started_with_broken_data()
+    assert str(profile) in message
+    assert '"n_words"' in message
+
+
+def test_a_language_without_a_word_list_or_a_profile_is_no_error() -> None:
+    # wordfreq has no Belarusian list and langdetect no Belarusian profile: nothing is
+    # broken, the detector just has less evidence for be.
+    folder = lexicon.wordfreq_data_dir()
+    assert folder is not None and not list(folder.glob("*_be.msgpack.gz"))
+    assert profiles.profile_path("be") is None
+    detector = LanguageDetector(("en", "uk", "ru", "be"))
+    assert detector.detect("Вчора в місті йшов дощ")[0] == "uk"
 
 
 # -- the key of the detection memory ------------------------------------------------------

@@ -64,6 +64,7 @@ word list at all.
 One job per module, each depending only on those listed above it:
 
 * ``alphabets``: how a text is cut into words, and which alphabets can write a word;
+* ``datafiles``: the error naming a library's data file that is not as expected;
 * ``lexicon``: wordfreq's frequency lists and pymorphy3's full-form dictionaries;
 * ``profiles``: everything that touches langdetect (profile files, the seeded
   restricted detector, n-gram scores);

@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from jobs.config import LanguageSettings
-from jobs.langid import profiles
+from jobs.langid import lexicon, profiles
 from jobs.langid.alphabets import ADDRESS, CYRILLIC_LANGS, LETTER
 from jobs.langid.evidence import Analysis, Evidence, softmax
 from jobs.records import UNDETERMINED
@@ -62,6 +62,11 @@ class LanguageDetector:
         self.seed = seed
         self._cyrillic_langs = tuple(c for c in self.candidates if c in CYRILLIC_LANGS)
         self._latin_langs = tuple(c for c in self.candidates if c not in CYRILLIC_LANGS)
+        # Word lists and profiles are read as files: one in a format this code does not
+        # know stops the run here, before any article, instead of silently weakening
+        # every label. Checks headers and profile keys only; nothing big is loaded.
+        lexicon.check_word_lists(self._cyrillic_langs)
+        profiles.check_profiles(sorted({*self.candidates, *CYRILLIC_LANGS}))
         # What each text says about itself; public for the error analysis.
         self.evidence = Evidence(self.candidates, seed)
         # Bounded: a long run over many sites must not grow without limit.
