@@ -140,11 +140,11 @@ def throughput(
 
 def fresh_ours() -> Callable[[str, str], str]:
     """A new detector with every per-text and per-word cache empty; data stays loaded."""
-    from jobs import langid
+    from jobs.langid import LanguageDetector, evidence, lexicon
 
-    for cached in (langid._word_scores, langid._known):
+    for cached in (evidence.word_scores, lexicon.known):
         cached.cache_clear()
-    detector = langid.LanguageDetector(CANDIDATES, seed=0)
+    detector = LanguageDetector(CANDIDATES, seed=0)
     return lambda text, context: detector.detect(text, context)[0]
 
 

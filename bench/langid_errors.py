@@ -39,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jobs import langid
+from jobs.langid import alphabets, evidence, lexicon
 
 CANDIDATES = ("uk", "ru", "en")
 PAIR = ("uk", "ru")
@@ -48,38 +49,38 @@ EXAMPLES = 6
 
 def cyrillic_words(text: str) -> list[str]:
     """The words of ``text`` the detector weighs, normalised as its word lists are."""
-    return [langid._normal(word) for word in langid.cyrillic_words(langid._WORD.findall(text))]
+    return [alphabets.normal(word) for word in langid.cyrillic_words(alphabets.WORD.findall(text))]
 
 
 def evidence_class(detector: langid.LanguageDetector, text: str, got: str) -> str:
     """The class of evidence that decided ``text`` (see the module docstring)."""
     if got not in PAIR:
         return "other"
-    if detector._analyse(text).decisive:
+    if detector.evidence.analyse(text).decisive:
         return "spelling"
     words = cyrillic_words(text)
-    listed = [sum(w in langid._frequencies(lang) for lang in PAIR) for w in words]
+    listed = [sum(w in lexicon.frequencies(lang) for lang in PAIR) for w in words]
     if any(n == 0 for n in listed):
         return "unknown"
     if any(n == 1 for n in listed):
         return "one list"
-    if any(sum(langid._known(w, lang) for lang in PAIR) == 1 for w in words):
+    if any(sum(lexicon.known(w, lang) for lang in PAIR) == 1 for w in words):
         return "one dictionary"
     return "shared"
 
 
 def posterior_uk(detector: langid.LanguageDetector, text: str) -> float:
     """P(uk) against ru from the detector's own scores for ``text``."""
-    scores = detector._analyse(text).scores
-    return langid._softmax({lang: scores[lang] for lang in PAIR})["uk"]
+    scores = detector.evidence.analyse(text).scores
+    return evidence.softmax({lang: scores[lang] for lang in PAIR})["uk"]
 
 
 def describe(key: str) -> str:
     """Frequencies (log10) and dictionary membership of one normalised word."""
     parts = []
     for lang in PAIR:
-        freq = langid._frequencies(lang).get(key)
-        known = "dict" if langid._known(key, lang) else "no dict"
+        freq = lexicon.frequencies(lang).get(key)
+        known = "dict" if lexicon.known(key, lang) else "no dict"
         shown = "unlisted" if freq is None else f"{freq / math.log(10):.2f}"
         parts.append(f"{lang} {shown} {known}")
     return "; ".join(parts)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +13,17 @@ import pytest
 import regex
 
 from jobs import config as config_module
-from jobs import langid, pipeline, segment
+from jobs import pipeline, segment
 from jobs.config import Config, LanguageSettings
-from jobs.langid import LanguageDetector, candidate_languages, label
+from jobs.errors import DataError
+from jobs.langid import (
+    LanguageDetector,
+    candidate_languages,
+    evidence,
+    label,
+    lexicon,
+    profiles,
+)
 from jobs.records import (
     UNDETERMINED,
     Article,
@@ -26,6 +36,8 @@ from jobs.records import (
     Span,
 )
 from tests.fakes import FakeEngine
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # Script runs as the segmenter cuts them: letters of one script (with the punctuation
 # inside words), or a neutral run of everything else. URLs are one run of their own.
@@ -158,18 +170,47 @@ def test_every_span_is_labelled_and_text_is_untouched(detector: LanguageDetector
     assert [s.lang for s in labelled.spans()] == ["uk", UNDETERMINED, "en", UNDETERMINED]
 
 
+# Labels in a fresh interpreter: nothing cached, another hash seed for sets and dicts.
+_DETECT_IN_A_CHILD = """
+import json, sys
+from jobs.langid import LanguageDetector
+asked = json.load(sys.stdin)
+detectors = {tuple(c): LanguageDetector(tuple(c), seed=0) for c, _, _ in asked}
+print(json.dumps([detectors[tuple(c)].detect(text, context) for c, text, context in asked]))
+"""
+_EN_UK_RU = ("en", "uk", "ru")
+
+
 def test_detection_is_deterministic_across_instances() -> None:
-    texts = [
-        "Мама мила раму",  # no telling letters: langdetect and frequencies decide
-        "Хлопці пішли до школи, а дівчата залишилися вдома разом з мамою",
-        "Ребята пошли в школу, а девочки остались дома вместе с мамой",
-        "робота",
-        "работа",
+    asked: list[tuple[tuple[str, ...], str, str | None]] = [
+        (_EN_UK_RU, "Мама мила раму", None),  # no telling letters
+        (_EN_UK_RU, "Хлопці пішли до школи, а дівчата залишилися вдома разом з мамою", None),
+        (_EN_UK_RU, "Ребята пошли в школу, а девочки остались дома вместе с мамой", None),
+        (_EN_UK_RU, "робота", None),
+        (_EN_UK_RU, "работа", None),
+        (_EN_UK_RU, "мама", "Вчора мама їздила до міста"),  # leaning on its sentence
+        (_EN_UK_RU, "поперекопував", None),  # endings and dictionaries, no frequency list
+        (_EN_UK_RU, "Кніга ляжала каля акна і чакала вясну", None),  # words nobody knows
+        (_EN_UK_RU, "Фирмата продаде продукти за 20 млн. долара и инвестиции за още 5", None),
+        (_EN_UK_RU, "Huawei", "Компанія Huawei отримала контракт"),
+        # langdetect's probabilities reach the confidence unrounded in these two.
+        (_EN_UK_RU, "Ось пройшов р1к, у мене р1зний цикл.", None),
+        (("en", "de", "uk", "ru"), "The report was published in Kyiv", None),
     ]
-    first = LanguageDetector(("en", "uk", "ru"), seed=0)
-    again = [first.detect(t) for t in texts]
-    assert again == [first.detect(t) for t in texts]
-    assert again == [LanguageDetector(("en", "uk", "ru"), seed=0).detect(t) for t in texts]
+    hash_seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": hash_seed}
+    child = subprocess.run(
+        [sys.executable, "-c", _DETECT_IN_A_CHILD],
+        input=json.dumps(asked),
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    theirs = [(lang, confidence) for lang, confidence in json.loads(child.stdout)]
+    ours = [LanguageDetector(c, seed=0).detect(text, context) for c, text, context in asked]
+    assert theirs == ours  # labels and confidences, to the last bit
 
 
 @pytest.mark.parametrize(
@@ -226,21 +267,21 @@ def test_candidate_languages(
 def test_a_form_only_one_dictionary_knows_decides_a_single_word(
     detector: LanguageDetector, word: str, lang: str
 ) -> None:
-    assert langid._frequencies("uk").get(word) is None
-    assert langid._frequencies("ru").get(word) is None
+    assert lexicon.frequencies("uk").get(word) is None
+    assert lexicon.frequencies("ru").get(word) is None
     assert detector.detect(word)[0] == lang
 
 
 def test_without_dictionaries_the_detector_still_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     # pymorphy3's dictionaries are optional evidence: a missing package degrades, not breaks.
-    monkeypatch.setattr(langid, "_has_dictionary", lambda lang: False)
-    langid._word_scores.cache_clear()
+    monkeypatch.setattr(lexicon, "has_dictionary", lambda lang: False)
+    evidence.word_scores.cache_clear()
     try:
         plain = LanguageDetector(("en", "uk", "ru"))
         assert plain.detect("Вчора в місті йшов дощ")[0] == "uk"
         assert plain.detect("Дзеці чакалі вясну каля ракі")[0] == "uk"  # spelling fits uk
     finally:
-        langid._word_scores.cache_clear()
+        evidence.word_scores.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -317,7 +358,6 @@ def test_names_do_not_make_ukrainian_text_foreign(detector: LanguageDetector, te
 
 # -- spans inside mixed lines, cut by the job's own segmenter ----------------------------
 
-ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 MIXED_FILES = sorted((SHARED / "mixed").glob("*.txt")) if (SHARED / "mixed").is_dir() else []
 
@@ -480,6 +520,108 @@ def test_real_mixed_pages_keep_english_english_and_ukrainian_ukrainian(
     for span in spans:
         if not regex.search(r"\p{L}", span.text):
             assert span.lang == UNDETERMINED, span
+
+
+# -- the libraries' data files, read directly: checked when the detector is created ------
+
+
+def _word_list(path: Path, header: object, words: int = 3) -> Path:
+    """A wordfreq-style list: gzipped msgpack, a header, then one list per centibel."""
+    import msgpack
+
+    with gzip.open(path, "wb") as f:
+        f.write(msgpack.packb([header, *([["слово"]] * words)]))
+    return path
+
+
+def _started_with_broken_data() -> str:
+    with pytest.raises(DataError) as raised:
+        LanguageDetector(_EN_UK_RU)
+    message = str(raised.value)
+    assert "make clean && make run" in message  # what to do
+    return message
+
+
+def test_a_word_list_in_another_format_stops_the_detector_at_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = _word_list(tmp_path / "large_uk.msgpack.gz", {"format": "cB", "version": 2})
+    monkeypatch.setattr(lexicon, "wordfreq_data_dir", lambda: tmp_path)
+    message = _started_with_broken_data()
+    assert str(bad) in message
+    assert "{'format': 'cB', 'version': 1}" in message  # expected
+    assert "{'format': 'cB', 'version': 2}" in message  # found
+
+
+def test_a_word_list_that_cannot_be_read_stops_the_detector_at_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "small_ru.msgpack.gz"
+    bad.write_bytes(b"not gzip at all")
+    monkeypatch.setattr(lexicon, "wordfreq_data_dir", lambda: tmp_path)
+    assert str(bad) in _started_with_broken_data()
+
+
+def test_a_wordfreq_without_its_data_folder_stops_the_detector_at_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lexicon, "wordfreq_data_dir", lambda: tmp_path / "data")
+    assert str(tmp_path / "data") in _started_with_broken_data()
+
+
+def test_a_word_list_damaged_after_its_header_fails_loudly_when_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Start-up reads headers only; the damage shows when the list is loaded.
+    whole = tmp_path / "whole"
+    _word_list(whole, {"format": "cB", "version": 1}, words=2000)
+    damaged = tmp_path / "large_xx.msgpack.gz"
+    damaged.write_bytes(gzip.compress(gzip.decompress(whole.read_bytes())[:-100]))
+    monkeypatch.setattr(lexicon, "wordfreq_data_dir", lambda: tmp_path)
+    with pytest.raises(DataError, match=regex.escape(str(damaged))):
+        lexicon.frequencies("xx")
+
+
+def test_a_langdetect_profile_without_n_words_stops_the_detector_at_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = tmp_path / "uk"
+    profile.write_text(json.dumps({"name": "uk", "freq": {"а": 10}}), encoding="utf-8")
+    monkeypatch.setattr(profiles, "profiles_dir", lambda: str(tmp_path))
+    message = _started_with_broken_data()
+    assert str(profile) in message
+    assert '"n_words"' in message
+
+
+def test_a_language_without_a_word_list_or_a_profile_is_no_error() -> None:
+    # wordfreq has no Belarusian list and langdetect no Belarusian profile: nothing is
+    # broken, the detector just has less evidence for be.
+    folder = lexicon.wordfreq_data_dir()
+    assert folder is not None and not list(folder.glob("*_be.msgpack.gz"))
+    assert profiles.profile_path("be") is None
+    detector = LanguageDetector(("en", "uk", "ru", "be"))
+    assert detector.detect("Вчора в місті йшов дощ")[0] == "uk"
+
+
+# -- the key of the detection memory ------------------------------------------------------
+
+LANGID_DIR = ROOT / "jobs" / "langid"
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in LANGID_DIR.glob("*.py")))
+def test_editing_any_module_of_the_package_changes_the_memory_key(
+    monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    # Remembered answers must never outlive a change to any code that computes them.
+    before = LanguageDetector(("en", "uk", "ru")).key
+    read_bytes = Path.read_bytes
+
+    def edited(path: Path) -> bytes:
+        extra = b"\n# edited\n" if path.resolve() == LANGID_DIR / module else b""
+        return read_bytes(path) + extra
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert LanguageDetector(("en", "uk", "ru")).key != before
 
 
 # -- the error analysis script ----------------------------------------------------------
