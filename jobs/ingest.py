@@ -828,13 +828,24 @@ def _json_type(obj: Any) -> str:
     return names.get(type(obj), "a number")
 
 
+def _json_error(exc: json.JSONDecodeError, *, with_line: bool) -> str:
+    """One reason for JSON files and JSONL lines alike, e.g.
+    ``not valid JSON: expecting ',' delimiter at line 4 column 7`` (a JSONL line is one
+    line: ``... at column 7``). Some of json's messages end in "at" already
+    ("Unterminated string starting at", "Invalid control character at"), which would
+    otherwise read "... starting at at column 29".
+    """
+    msg = exc.msg.removesuffix(" at")
+    msg = msg[:1].lower() + msg[1:]
+    where = f"line {exc.lineno} column {exc.colno}" if with_line else f"column {exc.colno}"
+    return f"not valid JSON: {msg} at {where}"
+
+
 def _loads(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from exc
+        raise InputError(_json_error(exc, with_line=True)) from exc
     except RecursionError as exc:
         raise InputError("not usable JSON: nested too deeply") from exc
     except ValueError as exc:  # e.g. an integer with too many digits
@@ -879,12 +890,8 @@ def _jsonl_documents(
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            results.append(
-                FileError(
-                    f"{source.relpath}#{n}",
-                    f"line {n}: not valid JSON: {exc.msg} at column {exc.colno}",
-                )
-            )
+            reason = f"line {n}: {_json_error(exc, with_line=False)}"
+            results.append(FileError(f"{source.relpath}#{n}", reason))
             continue
         except (RecursionError, ValueError) as exc:
             results.append(FileError(f"{source.relpath}#{n}", f"line {n}: not usable JSON: {exc}"))

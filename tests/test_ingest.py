@@ -569,6 +569,43 @@ def test_jsonl_with_a_bad_line(tmp_path: Path) -> None:
     assert "line 3" in errors[0].reason and "not valid JSON" in errors[0].reason
 
 
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"text": "broken', "unterminated string starting at column 10"),
+        ('{"text": "tab\there"}', "invalid control character at column 14"),
+        ('{"text": "a" "b"}', "expecting ',' delimiter at column 14"),
+        ('{"text": "x"} extra', "extra data at column 15"),
+        ("{oops", "expecting property name enclosed in double quotes at column 2"),
+    ],
+)
+def test_jsonl_bad_line_reason_reads_as_one_sentence(
+    tmp_path: Path, line: str, reason: str
+) -> None:
+    data = json.dumps({"text": "Good."}) + "\n\n" + line + "\n"
+    _, errors = read(source_for(tmp_path, "a.jsonl", data), SETTINGS)
+    assert errors == [FileError("a.jsonl#3", f"line 3: not valid JSON: {reason}")]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ('{"title": "T", "text": "broken', "unterminated string starting at line 1 column 24"),
+        (
+            '{\n  "title": "T",\n  "text": "a"\n  "url": "u"\n}',
+            "expecting ',' delimiter at line 4 column 3",
+        ),
+        ('{\n "text": "line\nbreak"}', "invalid control character at line 2 column 15"),
+        ('{"text": }', "expecting value at line 1 column 10"),
+    ],
+)
+def test_json_file_syntax_error_reads_as_one_sentence(
+    tmp_path: Path, data: str, reason: str
+) -> None:
+    message = read_error(tmp_path, "a.json", data)
+    assert message == f"not valid JSON: {reason}"
+
+
 def test_jsonl_in_utf16_is_read(tmp_path: Path) -> None:
     data = (json.dumps({"text": "Текст."}, ensure_ascii=False) + "\r\n").encode("utf-16")
     docs, errors = read(source_for(tmp_path, "a.jsonl", data), SETTINGS)
