@@ -35,6 +35,7 @@ Keys
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import json
 import logging
@@ -46,7 +47,7 @@ import unicodedata
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lxml.html  # type: ignore[import-untyped]
 from lxml import etree
@@ -54,6 +55,10 @@ from lxml import etree
 from jobs.config import InputSettings
 from jobs.errors import ConfigError, InputError
 from jobs.records import Document, FileError, Source
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 log = logging.getLogger(__name__)
 
@@ -534,39 +539,86 @@ def _text_document(source: Source, raw: str, encoding: str) -> Document:
 # Markdown ---------------------------------------------------------------------------
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", re.DOTALL)
-_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$|^ {0,3}(#{1,6})[ \t]*$")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_RULE = re.compile(r"^ {0,3}([-*_])([ \t]*\1){2,}[ \t]*$")
-_BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
-_QUOTE = re.compile(r"^ {0,3}>[ \t]?")
-_LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$")
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")
-_CODE = re.compile(r"`+([^`]+)`+")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
+_BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SPACES_AROUND_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
-_ESCAPED = {c: chr(0xE000 + i) for i, c in enumerate("\\`*_{}[]()#+-.!>~|")}
-_UNESCAPE = str.maketrans({v: k for k, v in _ESCAPED.items()})
+@functools.cache
+def _markdown_parser() -> MarkdownIt:
+    # Imported here: runs without Markdown input need not load it. CommonMark plus the
+    # GFM tables and ~~strikethrough~~ that scraped articles use; no typographer and no
+    # linkify, so the words stay as written.
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 
-def _inline_markdown(line: str) -> str:
-    # Escaped signs become private-use stand-ins first, so "\*" never opens emphasis.
-    line = _ESCAPE.sub(lambda m: _ESCAPED[m.group(1)], line)
-    line = _IMAGE.sub(r"\1", line)
-    line = _LINK.sub(lambda m: m.group(1) or m.group(2), line)
-    line = _AUTOLINK.sub(r"\1", line)
-    line = _CODE.sub(r"\1", line)
-    # Intra-word underscores (snake_case, URLs) are not emphasis in Markdown either.
-    line = _EMPHASIS.sub(
-        lambda m: m.group(0) if m.group(1) == "_" and "_" in m.group(2) else m.group(2), line
-    )
-    line = _HTML_TAG.sub("", line)
-    return line.translate(_UNESCAPE)
+def _inline_text(children: list[Token] | None) -> str:
+    """The visible text of an inline token: markup, link targets and inline HTML go."""
+    parts: list[str] = []
+    after_tag = False
+    for child in children or ():
+        kind = child.type
+        if kind in ("text", "code_inline", "image"):  # an image gives its alt text
+            content = child.content
+            if after_tag and parts and parts[-1].endswith(" ") and content.startswith(" "):
+                # "a <!-- note --> b" reads "a b", not "a  b".
+                content = content[1:]
+            parts.append(content)
+        elif kind in ("softbreak", "hardbreak") or (
+            kind == "html_inline" and _BR_TAG.fullmatch(child.content)
+        ):
+            parts.append("\n")
+        after_tag = kind == "html_inline"
+    return _SPACES_AROUND_BREAK.sub("\n", "".join(parts)).strip()
+
+
+def _html_block_text(html: str) -> str:
+    """What a browser shows of a raw HTML block: no tags, comments or scripts."""
+    try:
+        fragment = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):  # nothing but a doctype, say
+        return ""
+    return _lxml_text(fragment)
+
+
+def _markdown_blocks(body: str) -> tuple[list[str], str | None]:
+    """Paragraphs (headings, list items and table rows are units of their own) and the
+    text of the first heading."""
+    paragraphs: list[str] = []
+    first_heading: str | None = None
+    in_heading = False
+    row: list[str] | None = None
+    for token in _markdown_parser().parse(body):
+        kind = token.type
+        if kind == "inline":
+            text = _inline_text(token.children)
+            if row is not None:
+                row.append(" ".join(text.split()))
+            elif in_heading:
+                # A setext heading may span lines; a heading is one unit all the same.
+                text = " ".join(text.split())
+                if text:
+                    paragraphs.append(text)
+                    first_heading = first_heading or text
+            elif text:
+                paragraphs.append(text)
+        elif kind == "heading_open":
+            in_heading = True
+        elif kind == "heading_close":
+            in_heading = False
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close" and row is not None:
+            # A table row is a unit, its cells in one line; the |---| row is markup.
+            if any(row):
+                paragraphs.append(" | ".join(cell for cell in row if cell))
+            row = None
+        elif kind in ("fence", "code_block"):
+            paragraphs.append(token.content)
+        elif kind == "html_block":
+            paragraphs.append(_html_block_text(token.content))
+    return paragraphs, first_heading
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -583,55 +635,10 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
 
 def _markdown_document(source: Source, raw: str, encoding: str) -> Document:
     fields, body = _front_matter(raw)
-    paragraphs: list[str] = []
-    current: list[str] = []
-    heading: str | None = None
-    in_fence = False
-
-    def flush() -> None:
-        if current:
-            paragraphs.append("\n".join(current))
-            current.clear()
-
-    for line in body.split("\n"):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            current.append(line.rstrip())
-            continue
-        if not line.strip() or (_RULE.match(line) and not current):
-            flush()
-            continue
-        if current and len(current) == 1 and _SETEXT.match(line):
-            # "Title\n=====": the line above was a heading all along.
-            text = current.pop()
-            paragraphs.append(text)
-            heading = heading or text
-            continue
-        if _RULE.match(line):
-            flush()
-            continue
-        m = _ATX.match(line)
-        if m:
-            flush()
-            text = _inline_markdown(m.group(2) or "").strip()
-            if text:
-                paragraphs.append(text)
-                heading = heading or text
-            continue
-        if _LINK_DEF.match(line):
-            continue
-        quoted = _QUOTE.sub("", line)
-        if _BULLET.match(quoted):
-            # A list item is a unit of its own, like a paragraph.
-            flush()
-            quoted = _BULLET.sub("", quoted)
-        cleaned = _inline_markdown(quoted).strip()
-        if cleaned:
-            current.append(cleaned)
-    flush()
-    text = _layout("\n\n".join(paragraphs), lines_are_paragraphs=False)
+    paragraphs, heading = _markdown_blocks(body)
+    # Entities (&#769;) may decode to combining marks.
+    joined = unicodedata.normalize("NFC", "\n\n".join(paragraphs))
+    text = _layout(joined, lines_are_paragraphs=False)
     if not text.strip():
         raise _no_text("Markdown")
     title = heading or fields.get("title") or None

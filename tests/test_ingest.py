@@ -6,6 +6,8 @@ import hashlib
 import json
 import logging
 import os
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -438,6 +440,130 @@ def test_markdown_setext_heading_and_front_matter_title(tmp_path: Path) -> None:
     doc = read_one(tmp_path, "b.md", "---\ntitle: 'From front matter'\n---\nBody only.")
     assert doc.title == "From front matter"
     assert doc.text == "Body only."
+
+
+@pytest.mark.parametrize(
+    ("md", "text"),
+    [
+        (
+            "***Both*** and **bold with *italic* inside** and *it **bo** it*.",
+            "Both and bold with italic inside and it bo it.",
+        ),
+        (
+            "See [Kyiv](https://en.wikipedia.org/wiki/Kyiv_(city)) for more.",
+            "See Kyiv for more.",
+        ),
+        (
+            "Read [the report][csis], [Huawei][] and [VOA].\n\n"
+            '[csis]: https://csis.org/r "CSIS"\n[huawei]: https://huawei.com\n'
+            "[VOA]: https://voanews.com",
+            "Read the report, Huawei and VOA.",
+        ),
+        (
+            "Run `rm *.tmp`, not `**bold**`; set max_batch_tokens or `_x_`.",
+            "Run rm *.tmp, not **bold**; set max_batch_tokens or _x_.",
+        ),
+        (
+            '<div class="ad">\nyour ads here\n</div>\n\n<!-- editor: check the figures -->\n\n'
+            "<figure><img src='a.jpg'><figcaption>FILE – Kyiv, 2023.</figcaption></figure>\n\n"
+            "Body.",
+            "your ads here\n\nFILE – Kyiv, 2023.\n\nBody.",
+        ),
+        (
+            "Prices:\n\n| City | Price |\n|------|------:|\n| Kyiv | 52.10 |\n| Lviv | *51.90* |\n",
+            "Prices:\n\nCity | Price\n\nKyiv | 52.10\n\nLviv | 51.90",
+        ),
+        (
+            'Costs \\$5 \\& 10\\% for \\@user, \\<b\\> and \\"quotes\\".\nNext\\\nline',
+            'Costs $5 & 10% for @user, <b> and "quotes".\nNext\nline',
+        ),
+        ("Tom &amp; Jerry &mdash; &#8470;5", "Tom & Jerry — №5"),
+        (
+            "Write to <news@example.org>, <!-- not shown --> please.",
+            "Write to news@example.org, please.",
+        ),
+        ("> > inner quote\n> outer quote", "inner quote\nouter quote"),
+        # Only a list starting at 1 may interrupt a paragraph: this is a hard-wrapped line.
+        ("The plan runs until\n2024. Then it ends.", "The plan runs until\n2024. Then it ends."),
+    ],
+    ids=[
+        "nested-emphasis",
+        "parentheses-in-url",
+        "reference-links",
+        "code-and-underscores",
+        "html-blocks",
+        "table",
+        "escapes-and-hard-break",
+        "entities",
+        "email-and-html-comment",
+        "nested-quote",
+        "number-in-paragraph",
+    ],
+)
+def test_markdown_constructs_regexes_got_wrong(tmp_path: Path, md: str, text: str) -> None:
+    assert read_one(tmp_path, "a.md", md).text == text
+
+
+def test_markdown_setext_heading_over_two_lines_is_one_title_paragraph(tmp_path: Path) -> None:
+    doc = read_one(tmp_path, "a.md", "Volunteers clear\nthe Dnipro banks\n===\n\nBody.")
+    assert doc.title == "Volunteers clear the Dnipro banks"
+    assert doc.text == "Volunteers clear the Dnipro banks\n\nBody."
+
+
+def test_markdown_keeps_the_layout_contract(tmp_path: Path) -> None:
+    md = (
+        "---\ntitle: Front\nurl: https://example.org/a\ndate: 2024-01-02\n---\n\n\n"
+        "Home / Новини\n\n"
+        "Setext title\n---\n\n"
+        "A hard-wrapped  \nparagraph with trailing spaces   \nand a third line.\n\n\n\n"
+        "* loose item\n\n* second loose item\n  continued\n\n"
+        "1. one\n   - nested\n2. two\n\n"
+        "    indented code\n\n"
+        "```\nfenced\n\n\ncode\n```\n\n"
+        "## Sub ##\n\nЙ is e\u0301 &#x438;&#x306;\n"
+    )
+    doc = read_one(tmp_path, "a.md", md)
+    assert doc.title == "Setext title"
+    assert doc.meta["url"] == "https://example.org/a" and doc.meta["date"] == "2024-01-02"
+    assert doc.text.split("\n\n") == [
+        "Home / Новини",
+        "Setext title",
+        "A hard-wrapped\nparagraph with trailing spaces\nand a third line.",
+        "loose item",
+        "second loose item\ncontinued",
+        "one",
+        "nested",
+        "two",
+        "indented code",
+        "fenced",
+        "code",
+        "Sub",
+        "Й is é й",
+    ]
+    assert unicodedata.is_normalized("NFC", doc.text)
+
+
+def test_markdown_parser_is_imported_only_for_markdown(tmp_path: Path) -> None:
+    txt = write(tmp_path / "a.txt", "Plain text.")
+    md = write(tmp_path / "b.md", "# Title\n\nBody.")
+    code = (
+        "import hashlib, sys\nfrom pathlib import Path\nfrom jobs.config import InputSettings\n"
+        "from jobs.ingest import read\nfrom jobs.records import Source\n"
+        "for p in map(Path, sys.argv[1:]):\n"
+        "    data = p.read_bytes()\n"
+        "    source = Source(p, p.name, hashlib.sha256(data).hexdigest(), len(data))\n"
+        "    read(source, InputSettings())\n"
+        "    print('markdown_it' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(txt), str(md)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.split() == ["False", "True"]
 
 
 HTML_PAGE = """<!DOCTYPE html>
