@@ -56,6 +56,7 @@ from lxml import etree
 from jobs.config import InputSettings
 from jobs.errors import ConfigError, InputError
 from jobs.records import Document, FileError, Source
+from jobs.text import looks_like_title
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -551,22 +552,12 @@ def _no_text(what: str) -> InputError:
     return InputError(f"{what} with no text")
 
 
-_CRUMB_SEPARATOR = re.compile(r"\s(/|»|>|›|\|)\s")
-
-
 def _text_document(source: Source, raw: str, encoding: str) -> Document:
     text = _layout(raw)
     title = None
     lines = raw.lstrip("\n\t ").split("\n", 2)
     first = lines[0].strip()
-    if (
-        len(lines) > 1
-        and not lines[1].strip()
-        and len(first) < 200
-        and not first.endswith(".")
-        # A breadcrumb ("Головна / Економіка / …") is a line like a title, but is not one.
-        and len(_CRUMB_SEPARATOR.findall(first)) < 2
-    ):
+    if len(lines) > 1 and not lines[1].strip() and looks_like_title(first):
         title = first
     return Document(source, source.relpath, text, title, _meta("txt", encoding))
 

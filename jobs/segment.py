@@ -18,6 +18,7 @@ import regex
 from jobs.boilerplate import classify_line, find_captions
 from jobs.config import SegmentSettings
 from jobs.records import Article, Block, BlockKind, Document, Sentence, Span
+from jobs.text import URL, looks_like_title
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -87,15 +88,6 @@ _GLUED_START = regex.compile(r"\p{Lu}\p{Ll}|[\"“‘«„(]\p{Lu}")
 _NEXT_WORD = regex.compile(r"[\"'“‘«„(\[–—-]*\s?([\p{L}\p{M}]+)")
 _OPENERS = "\"'“‘«„([{"
 
-# URLs, e-mail addresses and bare domains: never split inside, always spans of their own.
-# A top-level domain in mixed case ("voa.com.The") is a glued sentence, not a domain.
-_URL = regex.compile(
-    r"(?:https?://|ftp://|www\.)[^\s<>\"“”«»]*[^\s<>\"“”«».,;:!?)\]’'…]"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.(?:\p{Ll}{2,}|\p{Lu}{2,})\b"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|info|io|ua|ru|uk|eu|de|fr|pl|by|kz|us"
-    r"|co|me|tv|news|online|biz|int)\b(?![.@]?\w)(?:/[^\s<>\"“”«»]*[^\s<>\"“”«».,;:!?)\]’'…])?",
-)
-
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences of ``text``; together they partition it.
@@ -129,7 +121,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def _protected(text: str) -> list[tuple[int, int]]:
     if "." not in text:
         return []
-    return [(m.start(), m.end()) for m in _URL.finditer(text)]
+    return [(m.start(), m.end()) for m in URL.finditer(text)]
 
 
 def _inside(position: int, ranges: list[tuple[int, int]]) -> bool:
@@ -243,7 +235,7 @@ def split_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _runs(text: str) -> list[tuple[int, int, str]]:
-    urls = [(m.start(), m.end()) for m in _URL.finditer(text)] if "." in text or "@" in text else []
+    urls = [(m.start(), m.end()) for m in URL.finditer(text)] if "." in text or "@" in text else []
     runs: list[tuple[int, int, str]] = []
     position = 0
     for url_start, url_end in [*urls, (len(text), len(text))]:
@@ -257,7 +249,6 @@ def _runs(text: str) -> list[tuple[int, int, str]]:
 
 # --- blocks ---------------------------------------------------------------------------
 
-_TITLE_MAX_CHARS = 200
 _HEADING_MARKS = regex.compile(r"^\s*#+\s*|\s+")
 
 
@@ -362,11 +353,8 @@ def _mark_title(text: str, pieces: list[Piece], title: str | None) -> list[Piece
         if wanted is not None:
             is_title = _normalise(line) == wanted
         else:
-            is_title = (
-                "\n" not in line
-                and len(line) <= _TITLE_MAX_CHARS
-                and not line.endswith((".", ",", ":", ";"))
-                and any(k is not BlockKind.BOILERPLATE for _, _, k, _ in pieces[i + 1 :])
+            is_title = looks_like_title(line) and any(
+                k is not BlockKind.BOILERPLATE for _, _, k, _ in pieces[i + 1 :]
             )
         if is_title:
             return [*pieces[:i], (start, end, BlockKind.TITLE, None), *pieces[i + 1 :]]

@@ -9,10 +9,6 @@ import regex
 APOSTROPHES = "'’ʼ"
 WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:[" + APOSTROPHES + r"]\p{L}[\p{L}\p{M}]*)*")
 LETTER = regex.compile(r"\p{L}")
-# URLs and e-mail addresses come as spans of their own; their letters are not prose.
-ADDRESS = regex.compile(
-    r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", regex.IGNORECASE
-)
 CYRILLIC = regex.compile(r"\p{Script=Cyrillic}")
 LATIN = regex.compile(r"\p{Script=Latin}")
 

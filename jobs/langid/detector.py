@@ -13,10 +13,11 @@ from pathlib import Path
 
 from jobs.config import LanguageSettings
 from jobs.langid import lexicon, profiles
-from jobs.langid.alphabets import ADDRESS, CYRILLIC_LANGS, LETTER
+from jobs.langid.alphabets import CYRILLIC_LANGS, LETTER
 from jobs.langid.evidence import Analysis, Evidence, softmax
 from jobs.records import UNDETERMINED
 from jobs.state import code_fingerprint
+from jobs.text import URL
 
 ALWAYS = ("en", "uk", "ru")
 """Languages the job always considers: the target plus the two that fill Ukrainian news."""
@@ -75,15 +76,16 @@ class LanguageDetector:
     @functools.cached_property
     def key(self) -> str:
         """Everything an answer depends on besides the text: the code of every module of
-        this package, the candidates, the seed and the versions of the word lists and
-        profiles."""
-        modules = sorted(Path(__file__).parent.glob("*.py"))
+        this package and of the shared text patterns, the candidates, the seed and the
+        versions of the word lists and profiles."""
+        here = Path(__file__).parent
+        modules = [*sorted(here.glob("*.py")), here.parent / "text.py"]
         code = code_fingerprint(modules, _DATA_PACKAGES)
         return f"langid:{code};{','.join(self.candidates)};seed={self.seed}"
 
     def detect(self, text: str, context: str | None = None) -> tuple[str, float]:
         """Language and confidence in [0, 1] of ``text``, seen inside ``context``."""
-        if not LETTER.search(text) or ADDRESS.fullmatch(text.strip()):
+        if not LETTER.search(text) or URL.fullmatch(text.strip()):
             return UNDETERMINED, 1.0
         return self._detect(text, context)
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from jobs.langid import lexicon, profiles
 from jobs.langid.alphabets import (
-    ADDRESS,
     ALPHABETS,
     CYRILLIC,
     CYRILLIC_LANGS,
@@ -30,6 +29,7 @@ from jobs.langid.alphabets import (
     unspellable,
 )
 from jobs.langid.foreign import ForeignLanguages
+from jobs.text import URL
 
 # What a word the language cannot spell costs, and the most its vocabulary can cost one
 # word against the best candidate: the first is larger, so spelling always dominates.
@@ -83,7 +83,7 @@ class Evidence:
         # A sentence's URLs and e-mail addresses would otherwise outvote its Cyrillic
         # words and make a name inside it ("Компанія Siemens …") look like English.
         if "@" in text or "/" in text or "www." in text.lower():
-            text = ADDRESS.sub(" ", text)
+            text = URL.sub(" ", text)
         letters = len(LETTER.findall(text))
         cyrillic = len(CYRILLIC.findall(text))
         latin = len(LATIN.findall(text))
