@@ -140,3 +140,13 @@ def test_index_links_articles_and_names_errors() -> None:
     )
     assert "[a.abc](a.abc.md)" in index
     assert "| b.def | `b.png` | error | binary |" in index
+
+
+def test_a_tiny_share_of_a_language_reads_less_than_one_percent_not_zero() -> None:
+    text = "Б " + "The firm won a big deal today. " * 20
+    source = Source(Path("/in/a.txt"), "a.txt", "abc", len(text))
+    spans = (Span(0, 2, "Б ", "uk", 0.5), Span(2, len(text), text[2:], "en", 1.0))
+    block = Block(BlockKind.BODY, 0, len(text), (Sentence(0, len(text), spans),))
+    article = Article(Document(source, "a.txt", text), (block,))
+    md = render_markdown(article_view(ArticleResult(article, Summary(())), "a.abc"))
+    assert "- Languages: English (en) 100%, Ukrainian (uk) <1%" in md
