@@ -238,15 +238,15 @@ def code_fingerprint(files: Iterable[Path], distributions: Iterable[str]) -> str
     code = hashlib.sha256()
     for path in files:
         code.update(path.read_bytes())
-    versions = ",".join(f"{name}={_installed_version(name)}" for name in distributions)
+    versions = ",".join(f"{name}={installed_version(name)}" for name in distributions)
     return f"{code.hexdigest()[:16]};{versions}"
 
 
-def _installed_version(distribution: str) -> str:
+def installed_version(distribution: str, missing: str = "-") -> str:
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
-        return "-"
+        return missing
 
 
 class SqliteFile:

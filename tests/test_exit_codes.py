@@ -14,6 +14,7 @@ import pytest
 
 from jobs.errors import ExitCode
 from jobs.state import TEST_HOOK_ENV, RunLock
+from tests.commands import mixdigest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,18 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def command(
     *args: str | Path, cwd: Path, env: dict[str, str] | None = None, module: str = "jobs"
 ) -> subprocess.CompletedProcess[str]:
-    environment = {
-        k: v for k, v in os.environ.items() if k not in (TEST_HOOK_ENV, "MIXDIGEST_CONFIG")
-    }
-    environment.update({"PYTHONPATH": str(ROOT), "HOME": str(cwd), **(env or {})})
-    return subprocess.run(
-        [sys.executable, "-m", module, *map(str, args)],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return mixdigest(*args, cwd=cwd, env={"HOME": str(cwd), **(env or {})}, module=module)
 
 
 @pytest.fixture

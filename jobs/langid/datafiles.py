@@ -9,10 +9,10 @@ the detector is created, before any article is read, and fails with this error.
 
 from __future__ import annotations
 
-import importlib.metadata
 from pathlib import Path
 
 from jobs.errors import DataError
+from jobs.state import installed_version
 
 FIX = "reinstall the pinned versions: make clean && make run"
 
@@ -20,19 +20,13 @@ FIX = "reinstall the pinned versions: make clean && make run"
 def unexpected(what: str, path: Path | str, expected: str, found: str, package: str) -> DataError:
     """A DataError naming the file, what the detector expected, what it found and what
     to do about it."""
+    version = installed_version(package, "(version unknown)")
     return DataError(
         f"{what} {path} is not what the language detector reads: expected {expected};"
-        f" found {found}. Installed: {package} {_version(package)}; {FIX}"
+        f" found {found}. Installed: {package} {version}; {FIX}"
     )
 
 
 def found_error(exc: BaseException) -> str:
     """What reading a file that is not in the expected format raised, as ``found``."""
     return f"a file that cannot be read that way ({type(exc).__name__}: {exc})"
-
-
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "(version unknown)"
