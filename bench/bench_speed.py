@@ -579,10 +579,10 @@ def end_to_end(store: ModelStore, limit: int) -> tuple[list[Row], dict[str, Any]
             )
         )
 
-        raw = yaml.safe_load((ROOT / "config" / "job.yaml").read_text(encoding="utf-8"))
-        raw.setdefault("summary", {})["sentences"] = int(raw["summary"].get("sentences", 3)) + 1
+        # A user's file of one key, laid over the defaults: one more summary sentence.
+        sentences = config_module.load(ROOT / "config" / "job.yaml").summary.sentences
         summary_config = work / "job.yaml"
-        summary_config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        summary_config.write_text(yaml.safe_dump({"summary": {"sentences": sentences + 1}}))
         sum_s, summ = child_run(run_args(work, store.models_dir, "--config", str(summary_config)))
         r = summ["report"]
         rows.append(

@@ -89,11 +89,7 @@ def discover(
     Raises ``ConfigError`` when ``input_dir`` is not a folder, or ``only`` is not an
     article file: that is a wrong ``paths.input`` or ``--input``, not a bad article.
     """
-    if not input_dir.is_dir():
-        raise ConfigError(
-            f"input folder {input_dir} does not exist or is not a folder; create it, or "
-            "give --input a folder or an article file"
-        )
+    require_folder(input_dir)
     wanted = {e.lower() if e.startswith(".") else "." + e.lower() for e in extensions}
     errors: list[FileError] = []
     ignored: list[str] = []
@@ -112,6 +108,16 @@ def discover(
         sources.append(Source(path=Path(path), relpath=relpath, sha256=digest, size=size))
     errors.sort(key=lambda e: e.relpath)
     return Discovery(sources, errors, sorted(ignored))
+
+
+def require_folder(input_dir: Path) -> None:
+    """``ConfigError`` unless ``input_dir`` is a folder: a wrong ``paths.input`` or
+    ``--input``, not a bad article."""
+    if not input_dir.is_dir():
+        raise ConfigError(
+            f"input folder {input_dir} does not exist or is not a folder; create it, or "
+            "give --input a folder or an article file"
+        )
 
 
 def _only(input_dir: Path, file: Path, wanted: set[str]) -> tuple[str, str]:

@@ -9,6 +9,7 @@ its files are in place.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import time
 from collections import defaultdict
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from jobs import __version__, ingest, render
 from jobs.config import Config
-from jobs.errors import ConfigError, InputError, MissingPrerequisite, MixdigestError, OutputError
+from jobs.errors import InputError, MissingPrerequisite, MixdigestError, OutputError
 from jobs.models import InstalledModel, ModelStore
 from jobs.progress import NoProgress, Progress
 from jobs.records import Article, ArticleResult, FileError, RunReport, Source
@@ -71,11 +72,7 @@ def run(
     ``only`` inside it). Holds the run lock."""
     started = time.monotonic()
     paths = config.paths
-    if not paths.input.is_dir():
-        raise ConfigError(
-            f"input folder {paths.input} does not exist; create it, or pass --input with "
-            "a folder or an article file"
-        )
+    ingest.require_folder(paths.input)  # before the lock creates the state folder
     with RunLock(paths.state):
         remove_stale_temporaries(paths.output)
         store = ModelStore(paths.models)
@@ -364,8 +361,6 @@ def _write_article(config: Config, result: ArticleResult) -> tuple[str, tuple[st
 
 def _write_run_files(config: Config, rows: list[IndexRow], report: RunReport) -> FileError | None:
     """Write index.md and run.json; a failure is returned, to fail the run by name."""
-    import json
-
     out = config.paths.output
     link = (
         ".md" if "md" in config.output.formats else render.FORMATS[config.output.formats[0]].suffix
