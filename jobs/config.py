@@ -343,11 +343,15 @@ def read_layer(path: Path, origin: str | None = None) -> Layer:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(f"cannot read config {path}: {reason}") from exc
+    loader = _Loader(text)
     try:
-        data = yaml.load(text, Loader=_Loader)
-        node = yaml.compose(text, Loader=_Loader)
+        # One parse gives both the data and the node tree the line numbers come from.
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    finally:
+        loader.dispose()
     origin = origin or str(path)
     if data is None:
         data = {}
