@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -260,3 +262,35 @@ def test_flag_suspicious(source: str, output: str, expected: list[str]) -> None:
     assert len(flags) == len(expected), flags
     for kind, flag in zip(expected, flags, strict=True):
         assert words[kind] in flag
+
+
+def test_an_engine_spec_travels_by_pickle_and_loads_once_per_process(
+    tiny_model: InstalledModel, tmp_path: Path
+) -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    engine = ArgosEngine(tiny_model, TranslationSettings())
+    spec = pickle.loads(pickle.dumps(engine.spec))
+    assert spec == engine.spec and spec.key == engine.key
+    assert spec.load() is spec.load()  # built once in this process
+    assert spec.load().translate(SENTENCES) == engine.translate(SENTENCES)
+    # Another process, as a worker would be, gets the same translations from the spec.
+    shipped = tmp_path / "spec.pickle"
+    shipped.write_bytes(pickle.dumps(engine.spec))
+    code = (
+        "import pickle, sys, json\n"
+        "spec = pickle.loads(open(sys.argv[1], 'rb').read())\n"
+        "print(json.dumps(spec.load().translate(json.loads(sys.argv[2]))))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(shipped), json.dumps(SENTENCES)],
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert json.loads(done.stdout) == engine.translate(SENTENCES)

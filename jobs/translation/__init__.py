@@ -14,7 +14,6 @@ Modules: ``engine`` (the Engine interface, EngineSpec, the Argos/CTranslate2 eng
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -45,8 +44,6 @@ __all__ = [
     "translate_all",
     "translate_articles",
 ]
-
-log = logging.getLogger(__name__)
 
 # Texts per engine call. The memory is written after each call, so a killed run loses at
 # most one chunk's work, and the progress bar moves once per chunk. Texts are sorted by

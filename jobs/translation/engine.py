@@ -89,7 +89,9 @@ class ArgosEngine:
             raise ModelError(f"{model.label}: the package has no tokenizer model")
         self.target_prefix: str = self.package.target_prefix or ""
         self._translator: Any = None
-        self._key = engine_key(model, settings)
+        # What an executor ships to another process instead of this loaded engine.
+        self.spec = EngineSpec(model, settings, models_dir)
+        self._key = self.spec.key
 
     @property
     def key(self) -> str:
