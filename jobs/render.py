@@ -74,8 +74,9 @@ def _md_escape(text: str) -> str:
 
 
 def _share(share: float) -> str:
-    # A handful of letters in a long article rounds to 0%, which reads as "none".
-    return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
+    # A handful of letters in a long article rounds to 0%, which reads as "none". Every
+    # listed language has letters, so a share stored as 0.0 (under 0.00005) is one too.
+    return "<1%" if share < 0.005 else f"{share:.0%}"
 
 
 def _summary_lines(summary: Summary) -> list[str]:

@@ -142,8 +142,9 @@ def test_index_links_articles_and_names_errors() -> None:
     assert "| b.def | `b.png` | error | binary |" in index
 
 
-def test_a_tiny_share_of_a_language_reads_less_than_one_percent_not_zero() -> None:
-    text = "Б " + "The firm won a big deal today. " * 20
+@pytest.mark.parametrize("repeats", [20, 2000])  # a share of 0.002, and one stored as 0.0
+def test_a_tiny_share_of_a_language_reads_less_than_one_percent_not_zero(repeats: int) -> None:
+    text = "Б " + "The firm won a big deal today. " * repeats
     source = Source(Path("/in/a.txt"), "a.txt", "abc", len(text))
     spans = (Span(0, 2, "Б ", "uk", 0.5), Span(2, len(text), text[2:], "en", 1.0))
     block = Block(BlockKind.BODY, 0, len(text), (Sentence(0, len(text), spans),))
