@@ -284,14 +284,11 @@ class Config:
         return replace(self, paths=replace(self.paths, **given), provenance=provenance)
 
 
+# The sections in Config's order, read off its fields so the two never disagree.
 SECTIONS: Mapping[str, type[Any]] = {
-    "paths": Paths,
-    "input": InputSettings,
-    "languages": LanguageSettings,
-    "translation": TranslationSettings,
-    "summary": SummarySettings,
-    "output": OutputSettings,
-    "segment": SegmentSettings,
+    f.name: type(getattr(Config(), f.name))
+    for f in dataclasses.fields(Config)
+    if f.name != "provenance"
 }
 
 
